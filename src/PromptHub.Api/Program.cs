@@ -1,0 +1,40 @@
+using PromptHub.Modules.Access;
+using PromptHub.Modules.Prompts;
+using PromptHub.Platform;
+using PromptHub.Platform.Database;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPlatform();          // logging, database (embedded when no connection string), problem+json, Swagger
+builder.AddAccessModule();      // projects, API keys, roles, rate limits
+builder.AddPromptsModule();     // prompts, versions, labels
+
+var app = builder.Build();
+app.UsePlatform();              // request log, errors as problem+json, 1 MiB bodies, /swagger
+app.UsePromptPaths();           // /prompts/a/b/versions → /prompts/a%2Fb/versions
+app.UseRouting();
+app.UseAccess();                // authentication, rate limits, authorization
+
+var api = app.MapApi();         // /health/live, /health/ready and the /api/v1 group
+api.MapAccessEndpoints();
+api.MapPromptsEndpoints();
+
+try
+{
+    await app.MigrateDatabaseAsync();
+    if (args is ["create-admin-key", ..])
+    {
+        return await app.CreateAdminKeyAsync(args);
+    }
+    await app.BootstrapAsync();
+}
+catch (LocalPostgresUnavailableException e)
+{
+    Console.Error.WriteLine($"PromptHub cannot start its embedded PostgreSQL: {e.Message}");
+    return 1;
+}
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, public for the tests' WebApplicationFactory.</summary>
+public partial class Program;

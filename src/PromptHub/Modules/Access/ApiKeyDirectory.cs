@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PromptHub.Platform.Database;
+
+namespace PromptHub.Modules.Access;
+
+/// <summary>
+/// Finds the caller for a secret. Answers are cached for a short time so that authentication costs
+/// no database round trip on the serving path; a revocation on this instance drops its entry at once,
+/// and other instances stop accepting the key within <see cref="CacheLifetime"/>.
+/// </summary>
+sealed class ApiKeyDirectory(IServiceScopeFactory scopes, TimeProvider time, KeyUsage usage)
+{
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+    const int MaxCachedKeys = 10_000;
+
+    readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)> _cache = new();
+
+    public async Task<Caller?> FindAsync(string secret, CancellationToken cancellationToken)
+    {
+        var hash = ApiKey.Hash(secret);
+        var cacheKey = Convert.ToBase64String(hash);
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(cacheKey, out var cached) && cached.Expires > now)
+        {
+            usage.Record(cached.Caller.KeyId, now);
+            return cached.Caller;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
+        var caller = await db.ApiKeys
+            .Where(k => k.SecretHash == hash && k.RevokedAt == null)
+            .Select(k => new Caller(k.Id, k.ProjectId, k.Role, k.Name))
+            .SingleOrDefaultAsync(cancellationToken);
+        if (caller is null)
+        {
+            _cache.TryRemove(cacheKey, out _);
+            return null;
+        }
+        if (_cache.Count >= MaxCachedKeys) _cache.Clear();
+        _cache[cacheKey] = (caller, now + CacheLifetime);
+        usage.Record(caller.KeyId, now);
+        return caller;
+    }
+
+    /// <summary>Stops accepting a key on this instance now.</summary>
+    public void Forget(byte[] secretHash) => _cache.TryRemove(Convert.ToBase64String(secretHash), out _);
+}
+
+/// <summary>
+/// Keeps `last used` of keys without a write per request: the first use of a key in each minute is
+/// queued and written by a background loop, a few rows per statement.
+/// </summary>
+sealed class KeyUsage
+{
+    public static readonly TimeSpan Resolution = TimeSpan.FromMinutes(1);
+
+    readonly ConcurrentDictionary<Guid, DateTimeOffset> _lastQueued = new();
+    readonly Channel<(Guid KeyId, DateTimeOffset At)> _queue =
+        Channel.CreateBounded<(Guid, DateTimeOffset)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+
+    public ChannelReader<(Guid KeyId, DateTimeOffset At)> Queue => _queue.Reader;
+
+    public void Record(Guid keyId, DateTimeOffset now)
+    {
+        if (_lastQueued.TryGetValue(keyId, out var last) && now - last < Resolution) return;
+        _lastQueued[keyId] = now;
+        _queue.Writer.TryWrite((keyId, now));
+    }
+}
+
+sealed class KeyUsageWriter(KeyUsage usage, IServiceScopeFactory scopes, ILogger<KeyUsageWriter> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new Dictionary<Guid, DateTimeOffset>();
+        try
+        {
+            while (await usage.Queue.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < 500 && usage.Queue.TryRead(out var use)) batch[use.KeyId] = use.At;
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
+                    foreach (var (keyId, at) in batch)
+                    {
+                        await db.ApiKeys.Where(k => k.Id == keyId && (k.LastUsedAt == null || k.LastUsedAt < at))
+                            .ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, at), stoppingToken);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Usage times are best effort: a database outage must not stop the loop.
+                    log.LogWarning("Could not record API key usage: {Error}", e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using PromptHub.Modules.Access;
+using PromptHub.Platform.Database;
+
+namespace PromptHub.Modules.Prompts;
+
+/// <summary>
+/// A few prompts a new project starts with when PromptHub:SeedExamples is on, so that a newcomer has
+/// something to resolve, diff and roll back right away. Written through the registry like any upload.
+/// </summary>
+sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration) : IProjectSetup
+{
+    public async Task SetUpAsync(PromptHubDb db, Guid projectId, string author, CancellationToken ct)
+    {
+        if (!configuration.GetValue("PromptHub:SeedExamples", false)) return;
+        var registry = new PromptRegistry(db, time);
+
+        await registry.CreateAsync(projectId, "examples/greeting", PromptType.Text, "A friendly greeting.", ["example"], ct);
+        await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(
+            "Say hello to {{name}} in one short sentence.", null,
+            new JsonObject { ["model"] = "gpt-4o-mini", ["temperature"] = 0.7 }, "First wording", null), "examples", ct);
+        await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(
+            "Greet {{name}} warmly{{#if company}} on behalf of {{company}}{{/if}}, in one short sentence.", null,
+            new JsonObject { ["model"] = "gpt-4o-mini", ["temperature"] = 0.7 }, "Mention the company when known", [Label.Production]), "examples", ct);
+
+        await registry.CreateAsync(projectId, "examples/support/triage", PromptType.Chat, "Routes a support ticket to a queue.", ["example", "support"], ct);
+        await registry.UploadAsync(projectId, "examples/support/triage", new VersionRequest(null,
+            [
+                new ChatMessageRequest("system", "You triage support tickets for {{product}}. Answer with one of: {{#each queues}}{{this}}{{#unless @last}}, {{/unless}}{{/each}}."),
+                new ChatMessageRequest("user", "{{ticket}}"),
+            ],
+            new JsonObject { ["model"] = "gpt-4o", ["temperature"] = 0, ["max_tokens"] = 10 }, "Initial triage prompt", [Label.Production]), "examples", ct);
+    }
+}

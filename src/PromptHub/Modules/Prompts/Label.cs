@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+
+namespace PromptHub.Modules.Prompts;
+
+public enum LabelAction
+{
+    Activate,
+    Rollback,
+}
+
+/// <summary>A named pointer to one version of a prompt. `production` is the active version.</summary>
+public sealed partial class Label
+{
+    public const string Production = "production";
+    /// <summary>Implicit: always the highest version. It cannot be moved.</summary>
+    public const string Latest = "latest";
+
+    public Guid PromptId { get; private set; }
+    public string Name { get; private set; } = "";
+    public Guid ProjectId { get; private set; }
+    public int Version { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public static (Label Label, LabelMove Move) Create(Prompt prompt, string name, int version, string? reason, string actor, DateTimeOffset now)
+    {
+        var label = new Label { PromptId = prompt.Id, ProjectId = prompt.ProjectId, Name = name, Version = version, UpdatedAt = now };
+        return (label, LabelMove.Record(label, null, version, LabelAction.Activate, reason, actor, now));
+    }
+
+    /// <returns>The recorded move, or null when the label already points at <paramref name="version"/>.</returns>
+    public LabelMove? MoveTo(int version, LabelAction action, string? reason, string actor, DateTimeOffset now)
+    {
+        if (version == Version) return null;
+        var move = LabelMove.Record(this, Version, version, action, reason, actor, now);
+        Version = version;
+        UpdatedAt = now;
+        return move;
+    }
+
+    public static string? NameError(string? name, bool forMove)
+    {
+        if (string.IsNullOrEmpty(name)) return "is required";
+        if (!NamePattern().IsMatch(name)) return "must be 1–36 characters of a-z, 0-9, '.', '_' and '-'";
+        if (forMove && name == Latest) return "'latest' always points at the highest version and cannot be moved";
+        return null;
+    }
+
+    [GeneratedRegex("^[a-z0-9._-]{1,36}$")]
+    private static partial Regex NamePattern();
+}
+
+/// <summary>One move of a label: who pointed it from which version to which, when and why. Never changed.</summary>
+public sealed class LabelMove
+{
+    public long Id { get; private set; }
+    public Guid ProjectId { get; private set; }
+    public Guid PromptId { get; private set; }
+    public string Label { get; private set; } = "";
+    public int? FromVersion { get; private set; }
+    public int ToVersion { get; private set; }
+    public LabelAction Action { get; private set; }
+    public string? Reason { get; private set; }
+    public string Actor { get; private set; } = "";
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    internal static LabelMove Record(Label label, int? from, int to, LabelAction action, string? reason, string actor, DateTimeOffset now) =>
+        new()
+        {
+            ProjectId = label.ProjectId,
+            PromptId = label.PromptId,
+            Label = label.Name,
+            FromVersion = from,
+            ToVersion = to,
+            Action = action,
+            Reason = reason,
+            Actor = actor,
+            CreatedAt = now,
+        };
+
+    /// <summary>
+    /// Where a rollback goes: the target before the newest activation not yet rolled back. Rollbacks
+    /// undo activations like a stack, so rolling back twice after v1 → v2 → v3 lands on v1.
+    /// </summary>
+    /// <param name="newestFirst">The label's moves, newest first.</param>
+    public static int? RollbackTarget(IEnumerable<LabelMove> newestFirst)
+    {
+        var undone = 0;
+        foreach (var move in newestFirst)
+        {
+            if (move.Action == LabelAction.Rollback) undone++;
+            else if (undone > 0) undone--;
+            else return move.FromVersion;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.Prompts;
+
+/// <summary>
+/// Prompt names contain slashes. Routes take them URL-encoded (`support%2Ftriage`) or plainly
+/// (`/prompts/support/triage/versions`): this middleware, before routing, turns the plain form into
+/// the encoded one by finding the action at the end of the path (`versions`, `labels/{label}`…),
+/// so every endpoint has one `{name}` segment and one Swagger entry. A name ending in an action word
+/// (a prompt called `x/versions`) must be sent encoded.
+/// </summary>
+static class PromptPaths
+{
+    const string Root = "/api/v1/prompts/";
+
+    public static Task Rewrite(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path.Value;
+        if (path is not null && path.StartsWith(Root, StringComparison.OrdinalIgnoreCase))
+        {
+            var segments = path[Root.Length..].Split('/');
+            if (segments.Length > 1)
+            {
+                var action = ActionStart(segments);
+                if (action > 1)
+                {
+                    var name = string.Join("%2F", segments[..action]);
+                    var rest = action < segments.Length ? "/" + string.Join('/', segments[action..]) : "";
+                    context.Request.Path = new PathString(Root + name + rest);
+                }
+            }
+        }
+        return next(context);
+    }
+
+    /// <summary>Where the action starts (the shortest matching tail), or the length when the whole path is a name.</summary>
+    static int ActionStart(string[] segments)
+    {
+        for (var i = segments.Length - 1; i >= 1; i--)
+        {
+            if (IsAction(segments.AsSpan(i))) return i;
+        }
+        return segments.Length;
+    }
+
+    static bool IsAction(ReadOnlySpan<string> tail) => tail[0] switch
+    {
+        "versions" => tail.Length == 1 || tail.Length == 2 || (tail.Length == 3 && tail[2] == "diff"),
+        "labels" => tail.Length == 2 || (tail.Length == 3 && tail[2] is "rollback" or "history" or "rollout")
+                    || (tail.Length == 4 && tail[2] == "rollout" && tail[3] is "complete" or "abort"),
+        "resolve" or "render" => tail.Length == 1,
+        _ => false,
+    };
+
+    /// <summary>The prompt name of a `{name}` route value: decoded once, then validated (400 when invalid).</summary>
+    public static string NameFromRoute(string raw)
+    {
+        string name;
+        try
+        {
+            name = Uri.UnescapeDataString(raw);
+        }
+        catch (UriFormatException)
+        {
+            throw ProblemException.Invalid("name", "is not a valid URL-encoded prompt name");
+        }
+        var error = Prompt.NameError(name);
+        if (error is not null) throw ProblemException.Invalid("name", error);
+        return name;
+    }
+
+    /// <summary>A `{version}` route value: a positive whole number or `latest` (null).</summary>
+    public static int? VersionFromRoute(string raw)
+    {
+        if (raw == Label.Latest) return null;
+        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+        {
+            throw ProblemException.Invalid("version", "must be a positive whole number or 'latest'");
+        }
+        return version;
+    }
+
+    public static string LabelFromRoute(string label, bool forMove)
+    {
+        var error = Label.NameError(label, forMove);
+        if (error is not null) throw ProblemException.Invalid("label", error);
+        return label;
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using PromptHub.Platform.Database;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.Prompts;
+
+public sealed record UploadResult(Prompt Prompt, PromptVersion Version, bool Created);
+public sealed record LabelChange(Prompt Prompt, Label Label, int? PreviousVersion, LabelMove? Move);
+
+/// <summary>
+/// The registry's writes. Each runs in one transaction that first locks the prompt's row, so that
+/// concurrent uploads get versions 1, 2, 3… with no gap and concurrent label moves form one unbroken
+/// chain; unique keys in the database back both up.
+/// </summary>
+sealed class PromptRegistry(PromptHubDb db, TimeProvider time)
+{
+    public async Task<Prompt> CreateAsync(Guid projectId, string name, PromptType type, string? description, string[] tags, CancellationToken ct)
+    {
+        var prompt = Prompt.Create(projectId, name, type, description, tags, time.GetUtcNow());
+        db.Prompts.Add(prompt);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            db.Entry(prompt).State = EntityState.Detached;
+            throw ProblemException.Conflict($"A prompt named '{name}' already exists in this project.");
+        }
+        return prompt;
+    }
+
+    /// <summary>
+    /// Adds the next version, or returns the latest one unchanged when the content is identical to it.
+    /// <paramref name="labels"/> are moved to the resulting version in the same transaction.
+    /// </summary>
+    public async Task<UploadResult> UploadAsync(Guid projectId, string name, VersionRequest request, string author, CancellationToken ct)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
+        var prompt = await LockAsync(projectId, name, ct);
+        var (content, commitMessage, labels) = request.Validate(prompt.Type);
+        var now = time.GetUtcNow();
+
+        var latest = prompt.LatestVersion == 0
+            ? null
+            : await db.PromptVersions.SingleAsync(v => v.PromptId == prompt.Id && v.Version == prompt.LatestVersion, ct);
+        var created = latest is null || latest.ContentHash != content.ContentHash;
+        var version = created ? prompt.AddVersion(content, latest?.Content(), commitMessage, author, now) : latest!;
+        if (created)
+        {
+            db.PromptVersions.Add(version);
+            await db.SaveChangesAsync(ct); // the version row first: labels reference it
+        }
+        foreach (var label in labels)
+        {
+            await MoveAsync(prompt, label, version.Version, LabelAction.Activate, commitMessage, author, now, ct);
+        }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return new UploadResult(prompt, version, created);
+    }
+
+    /// <summary>Points <paramref name="label"/> at <paramref name="version"/> (activation, when it is `production`).</summary>
+    public async Task<LabelChange> ActivateAsync(Guid projectId, string name, string label, int version, string? reason, string actor, CancellationToken ct)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
+        var prompt = await LockAsync(projectId, name, ct);
+        if (version > prompt.LatestVersion)
+        {
+            throw ProblemException.NotFound($"Prompt '{name}' has no version {version} (latest is {prompt.LatestVersion}).");
+        }
+        var change = await MoveAsync(prompt, label, version, LabelAction.Activate, reason, actor, time.GetUtcNow(), ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return change;
+    }
+
+    /// <summary>Moves <paramref name="label"/> back to the target it had before its newest activation.</summary>
+    public async Task<LabelChange> RollbackAsync(Guid projectId, string name, string label, string? reason, string actor, CancellationToken ct)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
+        var prompt = await LockAsync(projectId, name, ct);
+        if (!await db.Labels.AnyAsync(l => l.PromptId == prompt.Id && l.Name == label, ct))
+        {
+            throw ProblemException.NotFound($"Prompt '{name}' has no label '{label}'.");
+        }
+        var moves = db.LabelMoves.Where(m => m.PromptId == prompt.Id && m.Label == label).OrderByDescending(m => m.Id).AsAsyncEnumerable();
+        var target = LabelMove.RollbackTarget(await moves.ToListAsync(ct))
+            ?? throw ProblemException.Conflict($"Label '{label}' of prompt '{name}' has no previous target to roll back to.");
+        var change = await MoveAsync(prompt, label, target, LabelAction.Rollback, reason, actor, time.GetUtcNow(), ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return change;
+    }
+
+    /// <summary>Soft delete: the prompt disappears from every read and frees its name; rows are kept.</summary>
+    public async Task ArchiveAsync(Guid projectId, string name, CancellationToken ct)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
+        var prompt = await LockAsync(projectId, name, ct);
+        prompt.Archive(time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    async Task<LabelChange> MoveAsync(Prompt prompt, string name, int version, LabelAction action, string? reason, string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var label = await db.Labels.SingleOrDefaultAsync(l => l.PromptId == prompt.Id && l.Name == name, ct);
+        if (label is null)
+        {
+            (label, var first) = Label.Create(prompt, name, version, reason, actor, now);
+            db.Labels.Add(label);
+            db.LabelMoves.Add(first);
+            return new LabelChange(prompt, label, null, first);
+        }
+        var previous = label.Version;
+        var move = label.MoveTo(version, action, reason, actor, now);
+        if (move is not null) db.LabelMoves.Add(move);
+        return new LabelChange(prompt, label, previous, move);
+    }
+
+    /// <summary>The live prompt, its row locked until the transaction ends; 404 when there is none.</summary>
+    async Task<Prompt> LockAsync(Guid projectId, string name, CancellationToken ct) =>
+        await db.Prompts
+            .FromSql($"SELECT * FROM prompts.prompts WHERE project_id = {projectId} AND name = {name} AND archived_at IS NULL FOR UPDATE")
+            .SingleOrDefaultAsync(ct)
+        ?? throw ProblemException.NotFound($"There is no prompt named '{name}'.");
+}

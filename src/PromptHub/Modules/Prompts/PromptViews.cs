@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+
+namespace PromptHub.Modules.Prompts;
+
+public sealed record PromptView(
+    string Name, string Type, string? Description, string[] Tags,
+    IReadOnlyDictionary<string, int> Labels, int? LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record PromptDetailView(
+    string Name, string Type, string? Description, string[] Tags,
+    IReadOnlyDictionary<string, int> Labels, int? LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    VersionView? Latest);
+
+public sealed record VersionView(
+    string Name, int Version, string Type, string? Template, IReadOnlyList<ChatMessage>? Messages, JsonNode? Config,
+    IReadOnlyList<string> Variables, string? CommitMessage, string Author, string ChangeType, int? ParentVersion,
+    string ContentHash, DateTimeOffset CreatedAt, IReadOnlyList<string> Labels);
+
+public sealed record LabelMoveView(string Label, int? FromVersion, int ToVersion, string Action, string? Reason, string Actor, DateTimeOffset CreatedAt);
+
+/// <summary>A label after an activation or rollback; <see cref="Changed"/> is false when it already pointed there.</summary>
+public sealed record LabelView(string Name, string Label, int Version, int? PreviousVersion, bool Changed, LabelMoveView? Move);
+
+public sealed record DiffPart(bool Changed, string Diff);
+public sealed record VersionDiffView(string Name, int Version, int? Against, string ChangeType, DiffPart Prompt, DiffPart Config);
+
+static class PromptViews
+{
+    public static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    public static PromptView ToView(Prompt prompt, IReadOnlyDictionary<string, int> labels) =>
+        new(prompt.Name, Lower(prompt.Type), prompt.Description, prompt.Tags, labels,
+            prompt.LatestVersion == 0 ? null : prompt.LatestVersion, prompt.CreatedAt, prompt.UpdatedAt);
+
+    public static PromptDetailView ToDetail(Prompt prompt, IReadOnlyDictionary<string, int> labels, PromptVersion? latest) =>
+        new(prompt.Name, Lower(prompt.Type), prompt.Description, prompt.Tags, labels,
+            prompt.LatestVersion == 0 ? null : prompt.LatestVersion, prompt.CreatedAt, prompt.UpdatedAt,
+            latest is null ? null : ToView(prompt, latest, labels));
+
+    /// <summary>A version with the labels that point at it (`latest` included when it is the highest).</summary>
+    public static VersionView ToView(Prompt prompt, PromptVersion version, IReadOnlyDictionary<string, int> labels)
+    {
+        var pointing = labels.Where(l => l.Value == version.Version).Select(l => l.Key).Order(StringComparer.Ordinal).ToList();
+        if (version.Version == prompt.LatestVersion) pointing.Add(Label.Latest);
+        return new VersionView(prompt.Name, version.Version, Lower(version.Type), version.Template,
+            version.Messages is null ? null : VersionContent.ParseMessages(version.Messages),
+            JsonNode.Parse(version.Config), version.Variables, version.CommitMessage, version.Author,
+            Lower(version.ChangeType), version.ParentVersion, version.ContentHash, version.CreatedAt, pointing);
+    }
+
+    public static LabelMoveView ToView(LabelMove move) =>
+        new(move.Label, move.FromVersion, move.ToVersion, Lower(move.Action), move.Reason, move.Actor, move.CreatedAt);
+
+    public static LabelView ToView(LabelChange change) =>
+        new(change.Prompt.Name, change.Label.Name, change.Label.Version, change.PreviousVersion, change.Move is not null,
+            change.Move is null ? null : ToView(change.Move));
+}

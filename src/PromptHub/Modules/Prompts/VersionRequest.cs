@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.Prompts;
+
+public sealed record ChatMessageRequest(string? Role, string? Content);
+
+/// <summary>The body of an upload: `template` for a text prompt or `messages` for a chat prompt.</summary>
+public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Messages, JsonNode? Config, string? CommitMessage, string[]? Labels)
+{
+    public const int MaxTemplateLength = 200_000;
+    public const int MaxMessages = 200;
+    public const int MaxConfigBytes = 64 * 1024;
+    public const int MaxCommitMessageLength = 2000;
+    public const int MaxLabels = 20;
+    public static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool"];
+
+    /// <summary>400 naming every bad field, or 422 when a template does not compile.</summary>
+    public (VersionContent Content, string? CommitMessage, IReadOnlyList<string> Labels) Validate(PromptType type)
+    {
+        var validation = new Validation();
+        if (type == PromptType.Text)
+        {
+            validation.Check(Template is not null, "template", "is required for a text prompt")
+                .Check(Template is null || Template.Length <= MaxTemplateLength, "template", $"must be at most {MaxTemplateLength} characters")
+                .Check(Messages is null, "messages", "is only for chat prompts; a text prompt has a template");
+        }
+        else
+        {
+            validation.Check(Template is null, "template", "is only for text prompts; a chat prompt has messages")
+                .Check(Messages is { Length: > 0 }, "messages", "is required for a chat prompt: at least one {role, content}")
+                .Check(Messages is null || Messages.Length <= MaxMessages, "messages", $"must have at most {MaxMessages} messages");
+            for (var i = 0; Messages is not null && i < Messages.Length; i++)
+            {
+                var message = Messages[i];
+                validation.Check(message is not null, $"messages[{i}]", "must be an object {role, content}");
+                if (message is null) continue;
+                validation.Check(message.Role is not null && Roles.Contains(message.Role), $"messages[{i}].role", $"must be one of {string.Join(", ", Roles)}")
+                    .Check(message.Content is not null, $"messages[{i}].content", "is required")
+                    .Check(message.Content is null || message.Content.Length <= MaxTemplateLength, $"messages[{i}].content", $"must be at most {MaxTemplateLength} characters");
+            }
+        }
+        var config = Config is null ? "{}" : VersionContent.CanonicalJson(Config);
+        validation.Check(Config is null or JsonObject, "config", "must be a JSON object")
+            .Check(config.Length <= MaxConfigBytes, "config", $"must be at most {MaxConfigBytes} bytes")
+            .Check(CommitMessage is null || CommitMessage.Length <= MaxCommitMessageLength, "commitMessage", $"must be at most {MaxCommitMessageLength} characters")
+            .Check(Labels is null || Labels.Length <= MaxLabels, "labels", $"must have at most {MaxLabels} labels");
+        foreach (var label in Labels ?? [])
+        {
+            var error = Label.NameError(label, forMove: true);
+            if (error is not null) validation.Add("labels", $"'{label}' {error}");
+        }
+        validation.ThrowIfInvalid();
+
+        var messages = Messages?.Select(m => new ChatMessage(m.Role!, m.Content!)).ToList();
+        var (variables, partials) = AnalyzeTemplates(Template, messages);
+        var content = new VersionContent(type, Template, messages, config, variables, partials);
+        return (content, string.IsNullOrWhiteSpace(CommitMessage) ? null : CommitMessage.Trim(), (Labels ?? []).Distinct().ToList());
+    }
+
+    static (IReadOnlyList<string> Variables, IReadOnlyList<string> Partials) AnalyzeTemplates(string? template, List<ChatMessage>? messages)
+    {
+        var sources = template is not null
+            ? [("template", template)]
+            : messages!.Select((m, i) => ($"messages[{i}].content", m.Content)).ToList();
+        var variables = new SortedSet<string>(StringComparer.Ordinal);
+        var partials = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (field, text) in sources)
+        {
+            var analysis = TemplateAnalyzer.Analyze(text);
+            if (analysis.Error is { } error)
+            {
+                var message = $"{error.Message} (line {error.Line}, column {error.Column})";
+                throw new ProblemException(422, "The template does not compile", $"{field}: {message}.",
+                    new Dictionary<string, string[]> { [field] = [message] })
+                {
+                    Extensions = { ["line"] = error.Line, ["column"] = error.Column, ["field"] = field },
+                };
+            }
+            variables.UnionWith(analysis.Variables);
+            partials.UnionWith(analysis.Partials);
+        }
+        return (variables.ToList(), partials.ToList());
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace PromptHub.Platform.Database;
+
+/// <summary>
+/// Where the database is: the configured connection string, or else an embedded cluster this
+/// process starts on first use and stops when the host is disposed.
+/// </summary>
+sealed class PostgresServer : IDisposable
+{
+    readonly LocalPostgres? _embedded;
+
+    public string ConnectionString { get; }
+
+    public PostgresServer(IConfiguration configuration, IHostEnvironment environment, ILogger<PostgresServer> log)
+    {
+        var configured = configuration.GetConnectionString("PromptHub");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            ConnectionString = configured;
+            return;
+        }
+
+        var dataDirectory = configuration["PromptHub:EmbeddedDatabase:DataDirectory"]
+            ?? DefaultDataDirectory(environment.ContentRootPath);
+        log.LogInformation("No ConnectionStrings:PromptHub set: starting the embedded PostgreSQL in {DataDirectory}", dataDirectory);
+        _embedded = LocalPostgres.Start(dataDirectory);
+        log.LogInformation("Embedded PostgreSQL is listening on 127.0.0.1:{Port}", _embedded.Port);
+        ConnectionString = _embedded.ConnectionString;
+    }
+
+    /// <summary>`.prompthub/pg` at the repository root (found by PromptHub.sln), else under the content root.</summary>
+    static string DefaultDataDirectory(string contentRoot)
+    {
+        for (var dir = new DirectoryInfo(contentRoot); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PromptHub.sln")))
+            {
+                return Path.Combine(dir.FullName, ".prompthub", "pg");
+            }
+        }
+        return Path.Combine(contentRoot, ".prompthub", "pg");
+    }
+
+    public void Dispose() => _embedded?.Dispose();
+}

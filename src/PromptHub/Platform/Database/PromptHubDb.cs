@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace PromptHub.Platform.Database;
+
+/// <summary>
+/// The one EF Core model. Each module maps its own entities (IEntityTypeConfiguration in its folder,
+/// tables in its own schema) and exposes its sets as extension properties, so this class knows no module.
+/// </summary>
+public sealed class PromptHubDb(DbContextOptions<PromptHubDb> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PromptHubDb).Assembly);
+        SnakeCaseNames.Apply(modelBuilder);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PromptHub.Platform.Database;
+using PromptHub.Platform.Http;
+using PromptHub.Platform.Logging;
+
+namespace PromptHub.Platform;
+
+/// <summary>Cross-cutting pieces every module relies on: logging, database, errors, JSON, API docs, health.</summary>
+static class PlatformSetup
+{
+    public static void AddPlatform(this WebApplicationBuilder builder)
+    {
+        builder.AddLogging();
+        builder.AddDatabase();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes);
+        builder.AddApiDocs();
+    }
+
+    /// <summary>Strict JSON: unknown fields, duplicate fields and wrong types are 400s, not silently dropped.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.AllowDuplicateProperties = false;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    }
+
+    public static void UsePlatform(this WebApplication app)
+    {
+        app.Use(LoggingSetup.LogRequest);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(RequestLimits.LimitBody);
+        app.UseApiDocs();
+    }
+
+    /// <summary>Health probes, and the versioned API root every module maps under.</summary>
+    public static RouteGroupBuilder MapApi(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return app.MapGroup("/api/v1")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+    }
+}

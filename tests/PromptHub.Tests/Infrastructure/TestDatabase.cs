@@ -1,0 +1,82 @@
+using Npgsql;
+using PromptHub.Platform.Database;
+
+namespace PromptHub.Tests.Infrastructure;
+
+/// <summary>
+/// One PostgreSQL server for the whole test run: the one named by PROMPTHUB_TEST_DATABASE (a connection
+/// string whose user may create databases), or a throwaway cluster of the machine's binaries in a
+/// temporary folder, removed at exit. Each test class gets its own database, copied from a migrated template.
+/// </summary>
+public static class TestDatabase
+{
+    const string Template = "prompthub_test_template";
+    static readonly Lazy<Task<string>> Server = new(StartAsync);
+
+    /// <summary>A new, migrated, empty database; returns its connection string.</summary>
+    public static async Task<string> CreateAsync(string name)
+    {
+        var server = await Server.Value;
+        await using (var connection = new NpgsqlConnection(With(server, "postgres")))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{Template}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        return With(server, name);
+    }
+
+    public static async Task DropAsync(string name)
+    {
+        var server = await Server.Value;
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(With(server, "postgres"));
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    public static string NewName() => "t_" + Guid.NewGuid().ToString("N")[..16];
+
+    static async Task<string> StartAsync()
+    {
+        var server = Environment.GetEnvironmentVariable("PROMPTHUB_TEST_DATABASE");
+        if (string.IsNullOrWhiteSpace(server))
+        {
+            var folder = Directory.CreateTempSubdirectory("prompthub-tests-");
+            var cluster = LocalPostgres.Start(Path.Combine(folder.FullName, "pg"), database: "postgres", throwaway: true);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                cluster.Dispose();
+                try { folder.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            };
+            server = cluster.ConnectionString;
+        }
+        await CreateTemplateAsync(server);
+        return server;
+    }
+
+    /// <summary>Migrates a template database once; every test database is a cheap copy of it.</summary>
+    static async Task CreateTemplateAsync(string server)
+    {
+        await using (var connection = new NpgsqlConnection(With(server, "postgres")))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Template}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Template}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        await using var dataSource = new NpgsqlDataSourceBuilder(With(server, Template)).Build();
+        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<PromptHubDb>();
+        DatabaseSetup.Configure(options, dataSource);
+        await using (var db = new PromptHubDb(options.Options))
+        {
+            await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database);
+        }
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    static string With(string server, string database) =>
+        new NpgsqlConnectionStringBuilder(server) { Database = database, Pooling = database != "postgres" }.ConnectionString;
+}
