@@ -43,7 +43,8 @@ public static class TestDatabase
         var server = Environment.GetEnvironmentVariable("PROMPTHUB_TEST_DATABASE");
         if (string.IsNullOrWhiteSpace(server))
         {
-            var folder = Directory.CreateTempSubdirectory("prompthub-tests-");
+            RemoveStaleClusters();
+            var folder = Directory.CreateTempSubdirectory(FolderPrefix);
             var cluster = LocalPostgres.Start(Path.Combine(folder.FullName, "pg"), database: "postgres", throwaway: true);
             AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             {
@@ -54,6 +55,22 @@ public static class TestDatabase
         }
         await CreateTemplateAsync(server);
         return server;
+    }
+
+    const string FolderPrefix = "prompthub-tests-";
+
+    /// <summary>
+    /// The test host may be ended before its exit handler has removed the cluster's folder: folders of
+    /// earlier runs whose server is no longer running are removed here.
+    /// </summary>
+    static void RemoveStaleClusters()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            var stale = DateTime.UtcNow - Directory.GetCreationTimeUtc(folder) > TimeSpan.FromMinutes(10);
+            if (!stale || File.Exists(Path.Combine(folder, "pg", "postmaster.pid"))) continue;
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     /// <summary>Migrates a template database once; every test database is a cheap copy of it.</summary>

@@ -43,9 +43,14 @@ public sealed class LocalPostgres : IDisposable
     /// and makes sure <paramref name="database"/> exists. <paramref name="throwaway"/> trades durability
     /// for speed (fsync off), for test clusters only.
     /// </summary>
-    public static LocalPostgres Start(string dataDirectory, string database = "prompthub", bool throwaway = false)
+    public static LocalPostgres Start(string dataDirectory, string database = "prompthub", bool throwaway = false) =>
+        Start(dataDirectory, database, throwaway, Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql");
+
+    /// <param name="searchPath">Folders to look for initdb and pg_ctl in, like PATH.</param>
+    /// <param name="packageRoot">Where Debian installs PostgreSQL versions (`15/bin`, `16/bin`…).</param>
+    internal static LocalPostgres Start(string dataDirectory, string database, bool throwaway, string searchPath, string packageRoot)
     {
-        var binDirectory = FindBinaries() ?? throw new LocalPostgresUnavailableException(
+        var binDirectory = FindBinaries(searchPath, packageRoot) ?? throw new LocalPostgresUnavailableException(
             "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql/*/bin. " +
             "Install them (Debian/Ubuntu: sudo apt-get install postgresql; macOS: brew install postgresql@15) " +
             "or point PromptHub at an existing server with the connection string ConnectionStrings:PromptHub " +
@@ -182,16 +187,14 @@ public sealed class LocalPostgres : IDisposable
         }
     }
 
-    static string? FindBinaries()
+    static string? FindBinaries(string searchPath, string packageRoot)
     {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in searchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             if (File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"))) return dir;
         }
-        const string debianRoot = "/usr/lib/postgresql";
-        if (!Directory.Exists(debianRoot)) return null;
-        return Directory.GetDirectories(debianRoot)
+        if (!Directory.Exists(packageRoot)) return null;
+        return Directory.GetDirectories(packageRoot)
             .Select(d => (dir: Path.Combine(d, "bin"), version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
             .Where(x => File.Exists(Path.Combine(x.dir, "initdb")))
             .OrderByDescending(x => x.version)

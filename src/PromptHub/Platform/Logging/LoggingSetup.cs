@@ -31,6 +31,9 @@ static class LoggingSetup
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);
+        // ASP.NET Core's own "Request starting/finished" lines repeat ours and carry the query string,
+        // which is the one place a careless client might put a key: they are never written.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
     }
 
     /// <summary>
