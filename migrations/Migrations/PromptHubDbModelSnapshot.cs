@@ -328,6 +328,11 @@ namespace PromptHub.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.PrimitiveCollection<string[]>("Includes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("includes");
+
                     b.Property<string>("Messages")
                         .HasColumnType("jsonb")
                         .HasColumnName("messages");

@@ -1,5 +1,6 @@
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Prompts;
+using PromptHub.Modules.Serving;
 using PromptHub.Platform;
 using PromptHub.Platform.Database;
 
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatform();          // logging, database (embedded when no connection string), problem+json, Swagger
 builder.AddAccessModule();      // projects, API keys, roles, rate limits
 builder.AddPromptsModule();     // prompts, versions, labels
+builder.AddServingModule();     // resolve and render, cached, consistent across instances
 
 var app = builder.Build();
 app.UsePlatform();              // request log, errors as problem+json, 1 MiB bodies, /swagger
@@ -17,6 +19,7 @@ app.UseAccess();                // authentication, rate limits, authorization
 var api = app.MapApi();         // /health/live, /health/ready and the /api/v1 group
 api.MapAccessEndpoints();
 api.MapPromptsEndpoints();
+api.MapServingEndpoints();
 
 try
 {

@@ -9,29 +9,40 @@ using PromptHub.Platform.Database;
 namespace PromptHub.Modules.Access;
 
 /// <summary>
-/// Finds the caller for a secret. Answers are cached for a short time so that authentication costs
-/// no database round trip on the serving path; a revocation on this instance drops its entry at once,
-/// and other instances stop accepting the key within <see cref="CacheLifetime"/>.
+/// Finds the caller for a secret. Answers are cached so that authentication costs no database round
+/// trip on the serving path. A revocation reaches every instance through the change feed; the cache
+/// lifetime only bounds how long a key stays accepted if that notification was lost.
 /// </summary>
-sealed class ApiKeyDirectory(IServiceScopeFactory scopes, TimeProvider time, KeyUsage usage)
+sealed class ApiKeyDirectory : IChangeSubscriber
 {
+    public const string ChangeTopic = "key";
+
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
     const int MaxCachedKeys = 10_000;
 
     readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)> _cache = new();
+    readonly IServiceScopeFactory _scopes;
+    readonly TimeProvider _time;
+    readonly KeyUsage _usage;
+
+    public ApiKeyDirectory(IServiceScopeFactory scopes, TimeProvider time, KeyUsage usage, ChangeFeed changes)
+    {
+        (_scopes, _time, _usage) = (scopes, time, usage);
+        changes.Subscribe(this);
+    }
 
     public async Task<Caller?> FindAsync(string secret, CancellationToken cancellationToken)
     {
         var hash = ApiKey.Hash(secret);
-        var cacheKey = Convert.ToBase64String(hash);
-        var now = time.GetUtcNow();
+        var cacheKey = ChangeKey(hash);
+        var now = _time.GetUtcNow();
         if (_cache.TryGetValue(cacheKey, out var cached) && cached.Expires > now)
         {
-            usage.Record(cached.Caller.KeyId, now);
+            _usage.Record(cached.Caller.KeyId, now);
             return cached.Caller;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
         var caller = await db.ApiKeys
             .Where(k => k.SecretHash == hash && k.RevokedAt == null)
@@ -44,12 +55,18 @@ sealed class ApiKeyDirectory(IServiceScopeFactory scopes, TimeProvider time, Key
         }
         if (_cache.Count >= MaxCachedKeys) _cache.Clear();
         _cache[cacheKey] = (caller, now + CacheLifetime);
-        usage.Record(caller.KeyId, now);
+        _usage.Record(caller.KeyId, now);
         return caller;
     }
 
-    /// <summary>Stops accepting a key on this instance now.</summary>
-    public void Forget(byte[] secretHash) => _cache.TryRemove(Convert.ToBase64String(secretHash), out _);
+    public static string ChangeKey(byte[] secretHash) => Convert.ToBase64String(secretHash);
+
+    public void Changed(string topic, string key)
+    {
+        if (topic == ChangeTopic) _cache.TryRemove(key, out _);
+    }
+
+    public void Reset() => _cache.Clear();
 }
 
 /// <summary>

@@ -43,7 +43,7 @@ static class KeyEndpoints
         return TypedResults.Ok(new Paged<KeyView>(items.Select(ToView).ToList(), paging.Page, paging.PageSize, total));
     }
 
-    static async Task<Ok<KeyView>> Revoke(string id, HttpContext http, PromptHubDb db, ApiKeyDirectory directory, TimeProvider time, CancellationToken ct)
+    static async Task<Ok<KeyView>> Revoke(string id, HttpContext http, PromptHubDb db, ChangeFeed changes, TimeProvider time, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var keyId)) throw ProblemException.Invalid("id", "is not a key id");
         var projectId = http.Caller().ProjectId;
@@ -60,8 +60,11 @@ static class KeyEndpoints
         }
         key.Revoke(time.GetUtcNow());
         await db.SaveChangesAsync(ct);
+        // Every instance stops accepting the key: this one now, the others when the notification arrives.
+        var changeKey = ApiKeyDirectory.ChangeKey(key.SecretHash);
+        await ChangeFeed.AnnounceAsync(db, ApiKeyDirectory.ChangeTopic, changeKey, ct);
         await transaction.CommitAsync(ct);
-        directory.Forget(key.SecretHash);
+        changes.Apply(ApiKeyDirectory.ChangeTopic, changeKey);
         return TypedResults.Ok(ToView(key));
     }
 

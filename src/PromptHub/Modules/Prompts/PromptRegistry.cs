@@ -13,11 +13,17 @@ public sealed record LabelChange(Prompt Prompt, Label Label, int? PreviousVersio
 /// concurrent uploads get versions 1, 2, 3… with no gap and concurrent label moves form one unbroken
 /// chain; unique keys in the database back both up.
 /// </summary>
-sealed class PromptRegistry(PromptHubDb db, TimeProvider time)
+sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed changes)
 {
+    /// <summary>The change-feed topic of prompts; the key is `{projectId:N}/{name}`.</summary>
+    public const string ChangeTopic = "prompt";
+
+    public static string ChangeKey(Guid projectId, string name) => $"{projectId:N}/{name}";
+
     public async Task<Prompt> CreateAsync(Guid projectId, string name, PromptType type, string? description, string[] tags, CancellationToken ct)
     {
         var prompt = Prompt.Create(projectId, name, type, description, tags, time.GetUtcNow());
+        await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
         db.Prompts.Add(prompt);
         try
         {
@@ -28,6 +34,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time)
             db.Entry(prompt).State = EntityState.Detached;
             throw ProblemException.Conflict($"A prompt named '{name}' already exists in this project.");
         }
+        await CommitAsync(transaction, prompt, ct);
         return prompt;
     }
 
@@ -40,6 +47,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time)
         await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
         var prompt = await LockAsync(projectId, name, ct);
         var (content, commitMessage, labels) = request.Validate(prompt.Type);
+        await ReferenceCheck.VerifyAsync(db, prompt, content.References, ct);
         var now = time.GetUtcNow();
 
         var latest = prompt.LatestVersion == 0
@@ -57,7 +65,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time)
             await MoveAsync(prompt, label, version.Version, LabelAction.Activate, commitMessage, author, now, ct);
         }
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        await CommitAsync(transaction, prompt, ct);
         return new UploadResult(prompt, version, created);
     }
 
@@ -72,7 +80,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time)
         }
         var change = await MoveAsync(prompt, label, version, LabelAction.Activate, reason, actor, time.GetUtcNow(), ct);
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        await CommitAsync(transaction, prompt, ct);
         return change;
     }
 
@@ -90,7 +98,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time)
             ?? throw ProblemException.Conflict($"Label '{label}' of prompt '{name}' has no previous target to roll back to.");
         var change = await MoveAsync(prompt, label, target, LabelAction.Rollback, reason, actor, time.GetUtcNow(), ct);
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        await CommitAsync(transaction, prompt, ct);
         return change;
     }
 
@@ -101,7 +109,19 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time)
         var prompt = await LockAsync(projectId, name, ct);
         prompt.Archive(time.GetUtcNow());
         await db.SaveChangesAsync(ct);
+        await CommitAsync(transaction, prompt, ct);
+    }
+
+    /// <summary>
+    /// Commits, telling every instance that what resolve answers for this prompt may have changed:
+    /// the notification is queued in the transaction (sent only if it commits), and applied here at once.
+    /// </summary>
+    async Task CommitAsync(Transactions.OwnedTransaction transaction, Prompt prompt, CancellationToken ct)
+    {
+        var key = ChangeKey(prompt.ProjectId, prompt.Name);
+        await ChangeFeed.AnnounceAsync(db, ChangeTopic, key, ct);
         await transaction.CommitAsync(ct);
+        changes.Apply(ChangeTopic, key);
     }
 
     async Task<LabelChange> MoveAsync(Prompt prompt, string name, int version, LabelAction action, string? reason, string actor, DateTimeOffset now, CancellationToken ct)

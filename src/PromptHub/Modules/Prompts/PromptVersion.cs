@@ -16,6 +16,8 @@ public sealed class PromptVersion
     /// <summary>Free JSON object (model, temperature…), canonical: keys sorted.</summary>
     public string Config { get; private set; } = "{}";
     public string[] Variables { get; private set; } = [];
+    /// <summary>Prompts this one includes, as `name@label`.</summary>
+    public string[] Includes { get; private set; } = [];
     public string? CommitMessage { get; private set; }
     public string Author { get; private set; } = "";
     public ChangeType ChangeType { get; private set; }
@@ -35,6 +37,7 @@ public sealed class PromptVersion
             Messages = content.Messages is null ? null : VersionContent.MessagesJson(content.Messages),
             Config = content.Config,
             Variables = [.. content.Variables],
+            Includes = [.. content.References.Select(r => r.ToString())],
             CommitMessage = commitMessage,
             Author = author,
             ChangeType = changeType,
@@ -46,5 +49,6 @@ public sealed class PromptVersion
     /// <summary>The content in canonical form (PostgreSQL's jsonb reorders keys and spacing on the way back).</summary>
     public VersionContent Content() =>
         new(Type, Template, Messages is null ? null : VersionContent.ParseMessages(Messages),
-            VersionContent.CanonicalJson(System.Text.Json.Nodes.JsonNode.Parse(Config)), Variables, []);
+            VersionContent.CanonicalJson(System.Text.Json.Nodes.JsonNode.Parse(Config)), Variables,
+            Includes.Select(r => PromptReference.Parse(r)!).ToList());
 }

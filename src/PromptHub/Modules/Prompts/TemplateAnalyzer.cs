@@ -7,7 +7,7 @@ namespace PromptHub.Modules.Prompts;
 public sealed record TemplateError(string Message, int Line, int Column);
 
 /// <summary>What a template needs: the top-level variables a caller passes, and the prompts it includes.</summary>
-public sealed record TemplateAnalysis(IReadOnlyList<string> Variables, IReadOnlyList<string> Partials, TemplateError? Error);
+public sealed record TemplateAnalysis(IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> References, TemplateError? Error);
 
 /// <summary>
 /// Reads a Handlebars template once at upload: checks that it compiles (our scanner first, for exact
@@ -39,7 +39,8 @@ public static partial class TemplateAnalyzer
                 error = FromCompiler(e.Message);
             }
         }
-        return new TemplateAnalysis(scan.Variables.Order(StringComparer.Ordinal).ToList(), scan.Partials.Order(StringComparer.Ordinal).ToList(), error);
+        return new TemplateAnalysis(scan.Variables.Order(StringComparer.Ordinal).ToList(),
+            scan.References.DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal).ToList(), error);
     }
 
     static TemplateError FromCompiler(string message)
@@ -73,7 +74,7 @@ public static partial class TemplateAnalyzer
         int _index;
 
         public HashSet<string> Variables { get; } = new(StringComparer.Ordinal);
-        public HashSet<string> Partials { get; } = new(StringComparer.Ordinal);
+        public List<PromptReference> References { get; } = [];
 
         int Depth => _blocks.Count(b => b.ChangesContext);
 
@@ -137,9 +138,11 @@ public static partial class TemplateAnalyzer
                 case '!':
                     return null;
                 case '>':
-                    var partial = Tokenize(inner[1..]).FirstOrDefault();
-                    if (partial is null) return new TemplateError("'{{>}}' names no prompt to include", line, column);
-                    Partials.Add(partial.Trim('"', '\''));
+                    var include = Tokenize(inner[1..]);
+                    if (include.Count != 1) return new TemplateError("include another prompt as {{> name}} or {{> name@label}}, with nothing else", line, column);
+                    var reference = PromptReference.Parse(include[0].Trim('"', '\''));
+                    if (reference is null) return new TemplateError($"'{include[0]}' is not a prompt name with an optional @label", line, column);
+                    References.Add(reference);
                     return null;
                 case '#':
                 case '^':

@@ -17,7 +17,7 @@ public sealed record VersionContent(
     IReadOnlyList<ChatMessage>? Messages,
     string Config,
     IReadOnlyList<string> Variables,
-    IReadOnlyList<string> Partials)
+    IReadOnlyList<PromptReference> References)
 {
     static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 

@@ -54,18 +54,18 @@ public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Mess
         validation.ThrowIfInvalid();
 
         var messages = Messages?.Select(m => new ChatMessage(m.Role!, m.Content!)).ToList();
-        var (variables, partials) = AnalyzeTemplates(Template, messages);
-        var content = new VersionContent(type, Template, messages, config, variables, partials);
+        var (variables, references) = AnalyzeTemplates(Template, messages);
+        var content = new VersionContent(type, Template, messages, config, variables, references);
         return (content, string.IsNullOrWhiteSpace(CommitMessage) ? null : CommitMessage.Trim(), (Labels ?? []).Distinct().ToList());
     }
 
-    static (IReadOnlyList<string> Variables, IReadOnlyList<string> Partials) AnalyzeTemplates(string? template, List<ChatMessage>? messages)
+    static (IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> References) AnalyzeTemplates(string? template, List<ChatMessage>? messages)
     {
         var sources = template is not null
             ? [("template", template)]
             : messages!.Select((m, i) => ($"messages[{i}].content", m.Content)).ToList();
         var variables = new SortedSet<string>(StringComparer.Ordinal);
-        var partials = new SortedSet<string>(StringComparer.Ordinal);
+        var references = new List<PromptReference>();
         foreach (var (field, text) in sources)
         {
             var analysis = TemplateAnalyzer.Analyze(text);
@@ -79,8 +79,8 @@ public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Mess
                 };
             }
             variables.UnionWith(analysis.Variables);
-            partials.UnionWith(analysis.Partials);
+            references.AddRange(analysis.References);
         }
-        return (variables.ToList(), partials.ToList());
+        return (variables.ToList(), references.DistinctBy(r => r.ToString()).ToList());
     }
 }

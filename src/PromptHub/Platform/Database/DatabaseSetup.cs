@@ -15,6 +15,8 @@ static class DatabaseSetup
     {
         builder.Services.AddSingleton<PostgresServer>();
         builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<PostgresServer>().ConnectionString).Build());
+        builder.Services.AddSingleton<ChangeFeed>();
+        builder.Services.AddHostedService<ChangeListener>();
         builder.Services.AddDbContext<PromptHubDb>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddHealthChecks().AddDbContextCheck<PromptHubDb>("database", tags: ["ready"]);
     }

@@ -12,7 +12,7 @@ using PromptHub.Platform.Database;
 namespace PromptHub.Migrations
 {
     [DbContext(typeof(PromptHubDb))]
-    [Migration("20261122031807_Initial")]
+    [Migration("20261122033409_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -330,6 +330,11 @@ namespace PromptHub.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<string[]>("Includes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("includes");
 
                     b.Property<string>("Messages")
                         .HasColumnType("jsonb")

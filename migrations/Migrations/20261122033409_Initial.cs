@@ -103,6 +103,7 @@ namespace PromptHub.Migrations
                     messages = table.Column<string>(type: "jsonb", nullable: true),
                     config = table.Column<string>(type: "jsonb", nullable: false),
                     variables = table.Column<string[]>(type: "text[]", nullable: false),
+                    includes = table.Column<string[]>(type: "text[]", nullable: false),
                     commit_message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     author = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     change_type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
@@ -269,7 +270,6 @@ namespace PromptHub.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("DROP TRIGGER label_moves_immutable ON prompts.label_moves; DROP TRIGGER prompt_versions_immutable ON prompts.prompt_versions; DROP FUNCTION prompts.refuse_update();");
-
             migrationBuilder.DropTable(
                 name: "api_keys",
                 schema: "access");

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
+using PromptHub.Modules.Access;
+using PromptHub.Modules.Prompts;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.Serving;
+
+public sealed record RenderRequest(string? Label, int? Version, string? Subject, JsonElement? Variables);
+
+public sealed record ResolveView(string Name, int Version, string Type, string? Label, string? Template, IReadOnlyList<ChatMessage>? Messages,
+    JsonNode? Config, IReadOnlyList<string> Variables, ExperimentAssignment? Experiment);
+
+public sealed record GuardrailFinding(string Guardrail, string Type, string Action, string Variable, string Message);
+
+public sealed record RenderView(string Name, int Version, string Type, string? Label, string? Text, IReadOnlyList<ChatMessage>? Messages,
+    JsonNode? Config, IReadOnlyList<string> Variables, ExperimentAssignment? Experiment, IReadOnlyList<GuardrailFinding> Guardrails);
+
+static class ServingEndpoints
+{
+    /// <summary>Answers that may have missed a change (the change feed is down) carry this header.</summary>
+    public const string StaleHeader = "PromptHub-Stale";
+    const int MaxSubjectLength = 256;
+
+    public static void MapServingRoutes(this IEndpointRouteBuilder api)
+    {
+        var serving = api.MapGroup("/prompts").WithTags("Serving").RequireAuthorization(AccessPolicies.Reader)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        serving.MapGet("/{name}/resolve", Resolve).WithName("ResolvePrompt")
+            .Produces<ResolveView>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status304NotModified);
+        serving.MapPost("/{name}/render", Render).WithName("RenderPrompt");
+    }
+
+    /// <summary>
+    /// The hot path: the answer's bytes and ETag are built once per version and label, so a cached
+    /// resolve is a dictionary lookup and one write — or a 304 when the caller already has them.
+    /// </summary>
+    static async Task Resolve(string name, string? label, string? version, string? subject, HttpContext http, PromptResolver resolver, PromptCache cache)
+    {
+        var (promptName, number) = ReadQuery(name, label, version, subject);
+        var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, label, number, subject);
+        var content = await resolver.ContentAsync(resolution);
+
+        var response = http.Response;
+        response.Headers.ETag = content.ETag;
+        response.Headers.CacheControl = "private, max-age=0, must-revalidate";
+        if (cache.MayBeStale) response.Headers[StaleHeader] = "true";
+        if (Matches(http.Request.Headers.IfNoneMatch, content.ETag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = content.Json.Length;
+        await response.Body.WriteAsync(content.Json, http.RequestAborted);
+    }
+
+    static async Task<Ok<RenderView>> Render(string name, RenderRequest request, HttpContext http, PromptResolver resolver, PromptCache cache, TemplateRenderer renderer)
+    {
+        var (promptName, _) = ReadQuery(name, request.Label, null, request.Subject);
+        new Validation()
+            .Check(request.Version is null or > 0, "version", "must be a positive whole number")
+            .Check(request.Variables is null || request.Variables.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "variables", "must be a JSON object of name → value")
+            .ThrowIfInvalid();
+
+        var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, request.Label, request.Version, request.Subject);
+        var content = await resolver.ContentAsync(resolution);
+        var data = request.Variables is { ValueKind: JsonValueKind.Object } variables ? TemplateRenderer.ToData(variables) : [];
+        var missing = content.Variables.Where(v => !data.ContainsKey(v)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Missing variables",
+                $"The template needs these variables, which were not given: {string.Join(", ", missing)}.",
+                new Dictionary<string, string[]> { ["variables"] = [.. missing.Select(m => $"'{m}' is missing")] })
+            {
+                Extensions = { ["missing"] = missing },
+            };
+        }
+
+        string? text = null;
+        List<ChatMessage>? messages = null;
+        if (content.Template is not null)
+        {
+            text = renderer.Render(content.Template, data, "template");
+        }
+        else
+        {
+            messages = [.. content.Messages!.Select((m, i) => m with { Content = renderer.Render(m.Content, data, $"messages[{i}].content") })];
+        }
+
+        if (cache.MayBeStale) http.Response.Headers[StaleHeader] = "true";
+        var version = resolution.Version;
+        return TypedResults.Ok(new RenderView(resolution.Prompt.Name, version.Version, PromptViews.Lower(version.Type), resolution.Label,
+            text, messages, JsonNode.Parse(version.Config), content.Variables, resolution.Experiment, []));
+    }
+
+    static (string Name, int? Version) ReadQuery(string name, string? label, string? version, string? subject)
+    {
+        var promptName = PromptPaths.NameFromRoute(name);
+        var validation = new Validation();
+        if (label is not null && Label.NameError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
+        int? number = null;
+        if (version is not null)
+        {
+            if (version == Label.Latest) number = null;
+            else if (int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0) number = parsed;
+            else validation.Add("version", "must be a positive whole number or 'latest'");
+        }
+        validation.Check(subject is null || subject.Length <= MaxSubjectLength, "subject", $"must be at most {MaxSubjectLength} characters");
+        validation.ThrowIfInvalid();
+        return (promptName, number);
+    }
+
+    /// <summary>If-None-Match: `*`, or any listed tag equal to ours (weak comparison, as RFC 9110 asks for it).</summary>
+    static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
+    {
+        foreach (var header in ifNoneMatch)
+        {
+            if (header is null) continue;
+            foreach (var candidate in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (candidate == "*" || candidate == etag || (candidate.StartsWith("W/", StringComparison.Ordinal) && candidate[2..] == etag)) return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace PromptHub.Modules.Serving;
+
+/// <summary>Resolve and render for LLM services: from memory, consistent across instances, available while the database is not.</summary>
+public static class ServingModule
+{
+    public static void AddServingModule(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ServingOptions>().BindConfiguration("PromptHub:Serving");
+        builder.Services.AddSingleton<ServingStore>();
+        builder.Services.AddSingleton<PromptCache>();
+        builder.Services.AddSingleton<PromptResolver>();
+        builder.Services.AddSingleton<TemplateRenderer>();
+    }
+
+    public static void MapServingEndpoints(this IEndpointRouteBuilder api) => api.MapServingRoutes();
+}
