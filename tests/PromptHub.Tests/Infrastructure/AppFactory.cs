@@ -16,6 +16,23 @@ namespace PromptHub.Tests.Infrastructure;
 /// </summary>
 public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    readonly bool _ownsDatabase = true;
+
+    public AppFactory()
+    {
+    }
+
+    /// <summary>Another instance of the app on <paramref name="first"/>'s database (same admin key), as in a cluster.</summary>
+    public static AppFactory Joining(AppFactory first) => new(first.ConnectionString, first.AdminSecret);
+
+    /// <summary>An instance on an existing database, which it neither creates nor drops.</summary>
+    public static AppFactory On(string connectionString, string adminSecret) => new(connectionString, adminSecret);
+
+    protected AppFactory(string connectionString, string adminSecret)
+    {
+        (ConnectionString, AdminSecret, _ownsDatabase) = (connectionString, adminSecret, false);
+    }
+
     public string DatabaseName { get; } = TestDatabase.NewName();
     public string ConnectionString { get; private set; } = "";
     public string AdminSecret { get; } = "test-admin-" + Guid.NewGuid().ToString("N");
@@ -24,12 +41,15 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Settings a test class overrides (rate limits, switches).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public virtual async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync(DatabaseName);
+    public virtual async Task InitializeAsync()
+    {
+        if (_ownsDatabase) ConnectionString = await TestDatabase.CreateAsync(DatabaseName);
+    }
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        await TestDatabase.DropAsync(DatabaseName);
+        if (_ownsDatabase) await TestDatabase.DropAsync(DatabaseName);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -84,14 +84,18 @@ public static class TestDatabase
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Template}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
-        await using var dataSource = new NpgsqlDataSourceBuilder(With(server, Template)).Build();
+        await MigrateAsync(With(server, Template));
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    /// <summary>Applies the app's migrations to a database.</summary>
+    public static async Task MigrateAsync(string connectionString)
+    {
+        await using var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
         var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<PromptHubDb>();
         DatabaseSetup.Configure(options, dataSource);
-        await using (var db = new PromptHubDb(options.Options))
-        {
-            await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database);
-        }
-        NpgsqlConnection.ClearAllPools();
+        await using var db = new PromptHubDb(options.Options);
+        await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database);
     }
 
     static string With(string server, string database) =>

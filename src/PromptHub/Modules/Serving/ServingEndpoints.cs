@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Net.Http.Headers;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Http;
@@ -43,8 +42,8 @@ static class ServingEndpoints
     /// </summary>
     static async Task Resolve(string name, string? label, string? version, string? subject, HttpContext http, PromptResolver resolver, PromptCache cache)
     {
-        var (promptName, number) = ReadQuery(name, label, version, subject);
-        var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, label, number, subject);
+        var (promptName, chosenLabel, number) = ReadQuery(name, label, version, subject);
+        var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, chosenLabel, number, subject);
         var content = await resolver.ContentAsync(resolution);
 
         var response = http.Response;
@@ -63,13 +62,13 @@ static class ServingEndpoints
 
     static async Task<Ok<RenderView>> Render(string name, RenderRequest request, HttpContext http, PromptResolver resolver, PromptCache cache, TemplateRenderer renderer)
     {
-        var (promptName, _) = ReadQuery(name, request.Label, null, request.Subject);
+        var (promptName, label, _) = ReadQuery(name, request.Label, null, request.Subject);
         new Validation()
             .Check(request.Version is null or > 0, "version", "must be a positive whole number")
             .Check(request.Variables is null || request.Variables.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "variables", "must be a JSON object of name → value")
             .ThrowIfInvalid();
 
-        var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, request.Label, request.Version, request.Subject);
+        var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, label, request.Version, request.Subject);
         var content = await resolver.ContentAsync(resolution);
         var data = request.Variables is { ValueKind: JsonValueKind.Object } variables ? TemplateRenderer.ToData(variables) : [];
         var missing = content.Variables.Where(v => !data.ContainsKey(v)).ToList();
@@ -100,7 +99,8 @@ static class ServingEndpoints
             text, messages, JsonNode.Parse(version.Config), content.Variables, resolution.Experiment, []));
     }
 
-    static (string Name, int? Version) ReadQuery(string name, string? label, string? version, string? subject)
+    /// <summary>The prompt name, and either a label (`version=latest` is the label `latest`) or a version number.</summary>
+    static (string Name, string? Label, int? Version) ReadQuery(string name, string? label, string? version, string? subject)
     {
         var promptName = PromptPaths.NameFromRoute(name);
         var validation = new Validation();
@@ -108,13 +108,13 @@ static class ServingEndpoints
         int? number = null;
         if (version is not null)
         {
-            if (version == Label.Latest) number = null;
+            if (version == Label.Latest) label = Label.Latest;
             else if (int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0) number = parsed;
             else validation.Add("version", "must be a positive whole number or 'latest'");
         }
         validation.Check(subject is null || subject.Length <= MaxSubjectLength, "subject", $"must be at most {MaxSubjectLength} characters");
         validation.ThrowIfInvalid();
-        return (promptName, number);
+        return (promptName, label, number);
     }
 
     /// <summary>If-None-Match: `*`, or any listed tag equal to ours (weak comparison, as RFC 9110 asks for it).</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using HandlebarsDotNet;
+using HandlebarsDotNet.Compiler;
 using HandlebarsDotNet.IO;
 using Microsoft.Extensions.Options;
 using PromptHub.Platform.Http;
@@ -55,7 +56,7 @@ sealed class TemplateRenderer(IOptions<ServingOptions> options)
         {
             compiled(output, data, null!);
         }
-        catch (HandlebarsException e) when (e.GetType().Name == "HandlebarsUndefinedBindingException")
+        catch (HandlebarsUndefinedBindingException e)
         {
             throw ProblemException.Unprocessable($"{field}: {e.Message}: pass it in variables (null is a value).",
                 new Dictionary<string, string[]> { ["variables"] = [e.Message] });

@@ -83,6 +83,11 @@ sealed class ChangeListener(ChangeFeed feed, NpgsqlDataSource dataSource, ILogge
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
+                if (!feed.IsLive)
+                {
+                    // Pooled connections opened before an outage are dead: drop them rather than fail a request on each.
+                    dataSource.Clear();
+                }
                 feed.SetLive(true);
                 log.LogInformation("Listening for changes on {Channel}", ChangeFeed.Channel);
                 delay = TimeSpan.FromMilliseconds(200);

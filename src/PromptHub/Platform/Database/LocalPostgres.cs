@@ -17,16 +17,18 @@ public sealed class LocalPostgres : IDisposable
     readonly string _dataDirectory;
     readonly string _binDirectory;
     readonly bool _runAsPostgresUser;
+    readonly bool _throwaway;
     bool _stopped;
 
     public string ConnectionString { get; }
     public int Port { get; }
 
-    LocalPostgres(string dataDirectory, string binDirectory, bool runAsPostgresUser, int port, string password, string database)
+    LocalPostgres(string dataDirectory, string binDirectory, bool runAsPostgresUser, bool throwaway, int port, string password, string database)
     {
         _dataDirectory = dataDirectory;
         _binDirectory = binDirectory;
         _runAsPostgresUser = runAsPostgresUser;
+        _throwaway = throwaway;
         Port = port;
         ConnectionString = new NpgsqlConnectionStringBuilder
         {
@@ -70,8 +72,8 @@ public sealed class LocalPostgres : IDisposable
         }
 
         var password = File.ReadAllText(passwordFile).Trim();
-        var port = RunningPort(dataDirectory) ?? StartServer(binDirectory, dataDirectory, runAsPostgresUser, throwaway);
-        var server = new LocalPostgres(dataDirectory, binDirectory, runAsPostgresUser, port, password, database);
+        var port = RunningPort(dataDirectory) ?? StartServer(binDirectory, dataDirectory, runAsPostgresUser, throwaway, FreeLoopbackPort());
+        var server = new LocalPostgres(dataDirectory, binDirectory, runAsPostgresUser, throwaway, port, password, database);
         try
         {
             server.EnsureDatabase(database);
@@ -101,6 +103,13 @@ public sealed class LocalPostgres : IDisposable
             create.ExecuteNonQuery();
         }
     }
+
+    /// <summary>Stops the server but keeps this handle (tests of a database outage).</summary>
+    internal void StopServer() =>
+        Run(_binDirectory, "pg_ctl", _runAsPostgresUser, "stop", "-D", _dataDirectory, "-m", "fast", "-w", "-t", "30");
+
+    /// <summary>Starts the server again on the same port, after <see cref="StopServer"/>.</summary>
+    internal void StartServer() => StartServer(_binDirectory, _dataDirectory, _runAsPostgresUser, _throwaway, Port);
 
     public void Dispose()
     {
@@ -140,9 +149,8 @@ public sealed class LocalPostgres : IDisposable
             "-E", "UTF8", "--locale", "C", "--no-instructions");
     }
 
-    static int StartServer(string binDirectory, string dataDirectory, bool runAsPostgresUser, bool throwaway)
+    static int StartServer(string binDirectory, string dataDirectory, bool runAsPostgresUser, bool throwaway, int port)
     {
-        var port = FreeLoopbackPort();
         var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300";
         if (throwaway)
         {
