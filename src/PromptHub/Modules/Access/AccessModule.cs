@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace PromptHub.Modules.Access;
 
@@ -27,16 +25,15 @@ public static class AccessModule
             .AddPolicy(AccessPolicies.Ops, p => p.RequireRole("ops", "admin"));
 
         services.AddOptions<RateLimitOptions>().BindConfiguration("PromptHub:RateLimits");
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>()
-            .Configure<IOptions<RateLimitOptions>>((options, limits) => RateLimits.Configure(options, limits.Value));
+        services.AddSingleton<KeyRateLimits>();
     }
 
     /// <summary>Authentication, then rate limits (per key, so after it), then authorization.</summary>
     public static void UseAccess(this WebApplication app)
     {
         app.UseAuthentication();
-        app.UseRateLimiter();
+        var limits = app.Services.GetRequiredService<KeyRateLimits>();
+        app.Use(limits.InvokeAsync);
         app.UseAuthorization();
     }
 

@@ -18,9 +18,11 @@ sealed class ApiKeyDirectory : IChangeSubscriber
     public const string ChangeTopic = "key";
 
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+    /// <summary>Unknown secrets are remembered briefly too, so a client retrying a bad key costs no query each time.</summary>
+    public static readonly TimeSpan UnknownLifetime = TimeSpan.FromSeconds(5);
     const int MaxCachedKeys = 10_000;
 
-    readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)> _cache = new();
+    readonly ConcurrentDictionary<string, (Caller? Caller, DateTimeOffset Expires)> _cache = new();
     readonly IServiceScopeFactory _scopes;
     readonly TimeProvider _time;
     readonly KeyUsage _usage;
@@ -38,7 +40,7 @@ sealed class ApiKeyDirectory : IChangeSubscriber
         var now = _time.GetUtcNow();
         if (_cache.TryGetValue(cacheKey, out var cached) && cached.Expires > now)
         {
-            _usage.Record(cached.Caller.KeyId, now);
+            if (cached.Caller is not null) _usage.Record(cached.Caller.KeyId, now);
             return cached.Caller;
         }
 
@@ -48,14 +50,9 @@ sealed class ApiKeyDirectory : IChangeSubscriber
             .Where(k => k.SecretHash == hash && k.RevokedAt == null)
             .Select(k => new Caller(k.Id, k.ProjectId, k.Role, k.Name))
             .SingleOrDefaultAsync(cancellationToken);
-        if (caller is null)
-        {
-            _cache.TryRemove(cacheKey, out _);
-            return null;
-        }
         if (_cache.Count >= MaxCachedKeys) _cache.Clear();
-        _cache[cacheKey] = (caller, now + CacheLifetime);
-        _usage.Record(caller.KeyId, now);
+        _cache[cacheKey] = (caller, now + (caller is null ? UnknownLifetime : CacheLifetime));
+        if (caller is not null) _usage.Record(caller.KeyId, now);
         return caller;
     }
 

@@ -21,11 +21,11 @@ sealed class ProjectCreation(PromptHubDb db, IEnumerable<IProjectSetup> setups, 
 {
     /// <returns>null when the slug is taken.</returns>
     public async Task<(Project Project, ApiKey Key, string Secret)?> CreateAsync(
-        string slug, string name, string author, CancellationToken ct, string? adminSecret = null)
+        string slug, string name, string author, CancellationToken ct, string? adminSecret = null, string adminKeyName = "admin")
     {
         var now = time.GetUtcNow();
         var project = Project.Create(slug, name, now);
-        var (key, secret) = ApiKey.Create(project.Id, "admin", ApiKeyRole.Admin, now, adminSecret);
+        var (key, secret) = ApiKey.Create(project.Id, adminKeyName, ApiKeyRole.Admin, now, adminSecret);
 
         // Joins the caller's transaction when there is one (bootstrap holds a lock in its own).
         await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
@@ -103,7 +103,7 @@ static class Bootstrap
         string secret;
         if (project is null)
         {
-            var created = await scope.ServiceProvider.GetRequiredService<ProjectCreation>().CreateAsync(slug, slug, "cli", ct);
+            var created = await scope.ServiceProvider.GetRequiredService<ProjectCreation>().CreateAsync(slug, slug, "cli", ct, adminKeyName: name);
             if (created is null)
             {
                 await Console.Error.WriteLineAsync($"Project '{slug}' was created concurrently; run the command again.");

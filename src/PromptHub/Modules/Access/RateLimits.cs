@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace PromptHub.Modules.Access;
 
@@ -29,45 +29,56 @@ public sealed class RateLimitOptions
     };
 }
 
-static class RateLimits
+/// <summary>
+/// Token buckets per key (System.Threading.RateLimiting, as ASP.NET Core's rate limiter uses), sized
+/// by the key's role. A role without a limit — readers, by default — skips this step entirely, so
+/// the serving path pays nothing for it.
+/// </summary>
+sealed class KeyRateLimits : IDisposable
 {
-    public static void Configure(RateLimiterOptions options, RateLimitOptions limits)
+    readonly RateLimitOptions _limits;
+    readonly PartitionedRateLimiter<Caller> _buckets;
+
+    public KeyRateLimits(IOptions<RateLimitOptions> options)
     {
-        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, Guid>(context =>
+        _limits = options.Value;
+        _buckets = PartitionedRateLimiter.Create<Caller, Guid>(caller =>
         {
-            var caller = context.CallerOrNull();
-            var limit = caller is null ? null : limits.For(caller.Role);
-            if (caller is null || limit?.PermitsPerSecond is not > 0)
-            {
-                return RateLimitPartition.GetNoLimiter(Guid.Empty);
-            }
+            var limit = _limits.For(caller.Role);
             return RateLimitPartition.GetTokenBucketLimiter(caller.KeyId, _ => new TokenBucketRateLimiterOptions
             {
                 TokenLimit = Math.Max(limit.Burst, 1),
-                TokensPerPeriod = limit.PermitsPerSecond.Value,
+                TokensPerPeriod = limit.PermitsPerSecond ?? 1,
                 ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                 QueueLimit = 0,
                 AutoReplenishment = true,
             });
         });
-        options.OnRejected = async (context, cancellationToken) =>
-        {
-            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            var response = context.HttpContext.Response;
-            response.StatusCode = StatusCodes.Status429TooManyRequests;
-            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context.HttpContext,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Title = "Too many requests",
-                    Detail = $"This key is over its rate limit; retry after {seconds} s.",
-                },
-            });
-        };
     }
+
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var caller = context.CallerOrNull();
+        if (caller is null || _limits.For(caller.Role).PermitsPerSecond is not > 0) return next(context);
+        using var lease = _buckets.AttemptAcquire(caller);
+        if (lease.IsAcquired) return next(context);
+
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+                Title = "Too many requests",
+                Detail = $"This key is over its rate limit; retry after {seconds} s.",
+            },
+        }).AsTask();
+    }
+
+    public void Dispose() => _buckets.Dispose();
 }

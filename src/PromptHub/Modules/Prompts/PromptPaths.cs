@@ -18,7 +18,8 @@ static class PromptPaths
     public static Task Rewrite(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value;
-        if (path is not null && path.StartsWith(Root, StringComparison.OrdinalIgnoreCase))
+        // A name without folders never needs a rewrite.
+        if (path is not null && path.StartsWith(Root, StringComparison.OrdinalIgnoreCase) && path.AsSpan(Root.Length).Contains('/'))
         {
             var segments = path[Root.Length..].Split('/');
             if (segments.Length > 1)

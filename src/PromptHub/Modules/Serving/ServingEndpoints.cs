@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Http;
+using PromptHub.Platform.Logging;
 
 namespace PromptHub.Modules.Serving;
 
@@ -30,6 +31,7 @@ static class ServingEndpoints
     public static void MapServingRoutes(this IEndpointRouteBuilder api)
     {
         var serving = api.MapGroup("/prompts").WithTags("Serving").RequireAuthorization(AccessPolicies.Reader)
+            .WithMetadata(QuietRequestLog.Instance)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         serving.MapGet("/{name}/resolve", Resolve).WithName("ResolvePrompt")
             .Produces<ResolveView>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status304NotModified);

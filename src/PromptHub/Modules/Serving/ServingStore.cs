@@ -97,7 +97,7 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
         ParseType(reader.GetString(first + 1)),
         reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
         reader.IsDBNull(first + 3) ? null : VersionContent.ParseMessages(reader.GetString(first + 3)),
-        reader.GetString(first + 4),
+        VersionContent.CanonicalJson(System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(first + 4))), // compact, keys sorted
         reader.GetFieldValue<string[]>(first + 5),
         [.. reader.GetFieldValue<string[]>(first + 6).Select(i => PromptReference.Parse(i)!)]);
 

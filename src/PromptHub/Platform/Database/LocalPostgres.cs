@@ -18,13 +18,16 @@ public sealed class LocalPostgres : IDisposable
     readonly string _binDirectory;
     readonly bool _runAsPostgresUser;
     readonly bool _throwaway;
+    /// <summary>False when the server was already running on the folder (another process of ours started it).</summary>
+    readonly bool _started;
     bool _stopped;
 
     public string ConnectionString { get; }
     public int Port { get; }
 
-    LocalPostgres(string dataDirectory, string binDirectory, bool runAsPostgresUser, bool throwaway, int port, string password, string database)
+    LocalPostgres(string dataDirectory, string binDirectory, bool runAsPostgresUser, bool throwaway, bool started, int port, string password, string database)
     {
+        _started = started;
         _dataDirectory = dataDirectory;
         _binDirectory = binDirectory;
         _runAsPostgresUser = runAsPostgresUser;
@@ -72,8 +75,11 @@ public sealed class LocalPostgres : IDisposable
         }
 
         var password = File.ReadAllText(passwordFile).Trim();
-        var port = RunningPort(dataDirectory) ?? StartServer(binDirectory, dataDirectory, runAsPostgresUser, throwaway, FreeLoopbackPort());
-        var server = new LocalPostgres(dataDirectory, binDirectory, runAsPostgresUser, throwaway, port, password, database);
+        // A server already running on the folder (another instance, or the CLI next to a running app) is
+        // shared, and left running when this process ends: its owner stops it.
+        var running = RunningPort(dataDirectory);
+        var port = running ?? StartServer(binDirectory, dataDirectory, runAsPostgresUser, throwaway, FreeLoopbackPort());
+        var server = new LocalPostgres(dataDirectory, binDirectory, runAsPostgresUser, throwaway, running is null, port, password, database);
         try
         {
             server.EnsureDatabase(database);
@@ -115,7 +121,7 @@ public sealed class LocalPostgres : IDisposable
     {
         lock (this)
         {
-            if (_stopped) return;
+            if (_stopped || !_started) return;
             _stopped = true;
         }
         NpgsqlConnection.ClearAllPools();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
@@ -34,14 +35,16 @@ static class ApiDocs
         });
     }
 
-    public static void UseApiDocs(this WebApplication app)
-    {
-        app.UseSwagger();
-        app.UseSwaggerUI(options =>
+    /// <summary>Only requests under /swagger pass through the Swagger middleware (it costs the serving path otherwise).</summary>
+    public static void UseApiDocs(this WebApplication app) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), docs =>
         {
-            options.SwaggerEndpoint("/swagger/v1/swagger.json", "PromptHub v1");
-            options.DocumentTitle = "PromptHub API";
-            options.EnablePersistAuthorization();
+            docs.UseSwagger();
+            docs.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint("/swagger/v1/swagger.json", "PromptHub v1");
+                options.DocumentTitle = "PromptHub API";
+                options.EnablePersistAuthorization();
+            });
         });
-    }
 }

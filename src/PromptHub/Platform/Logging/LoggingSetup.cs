@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
@@ -12,7 +13,7 @@ namespace PromptHub.Platform.Logging;
 /// <summary>
 /// Serilog behind Microsoft.Extensions.Logging: JSON lines in Production, readable lines elsewhere,
 /// levels from the "Serilog" configuration section. Serilog.AspNetCore is not served, so the
-/// one-line-per-request log is <see cref="LogRequest"/>.
+/// one-line-per-request log is <see cref="UseRequestLog"/>.
 /// </summary>
 static class LoggingSetup
 {
@@ -37,30 +38,46 @@ static class LoggingSetup
     }
 
     /// <summary>
-    /// One line per request: method, path (never the query string or headers, which may carry
-    /// secrets), status, duration and trace id.
+    /// One line per request: method, path as the client sent it (never the query string or headers,
+    /// which may carry secrets), status, duration and trace id.
     /// </summary>
-    public static async Task LogRequest(HttpContext context, RequestDelegate next)
+    public static void UseRequestLog(this WebApplication app)
     {
-        var started = Stopwatch.GetTimestamp();
-        try
+        var logger = app.Services.GetRequiredService<ILogger<RequestLog>>();
+        app.Use(async (context, next) =>
         {
-            await next(context);
-        }
-        finally
-        {
-            var logger = context.RequestServices.GetService(typeof(ILogger<RequestLog>)) as ILogger<RequestLog>;
-            var status = context.Response.StatusCode;
-            var level = status >= 500 ? LogLevel.Error : LogLevel.Information;
-            if (logger?.IsEnabled(level) == true)
+            var started = Stopwatch.GetTimestamp();
+            var path = context.Request.Path.Value; // before any rewrite
+            try
             {
-                logger.Log(level, "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms (trace {TraceId})",
-                    context.Request.Method, context.Request.Path.Value, status,
-                    Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
+                await next(context);
             }
-        }
+            finally
+            {
+                var status = context.Response.StatusCode;
+                var level = status >= 500 ? LogLevel.Error
+                    : status < 400 && context.GetEndpoint()?.Metadata.GetMetadata<QuietRequestLog>() is not null ? LogLevel.Debug
+                    : LogLevel.Information;
+                if (logger.IsEnabled(level))
+                {
+                    logger.Log(level, "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms (trace {TraceId})",
+                        context.Request.Method, path, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                        Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
+                }
+            }
+        });
     }
 
     sealed class RequestLog;
+}
+
+/// <summary>
+/// Marks an endpoint called on every request of an LLM service (resolve, render): its successful
+/// requests are logged at Debug rather than Information, like Serilog's request logging is usually
+/// set up for hot endpoints, so a busy service does not spend its time writing log lines. Failures
+/// are still logged at Information or above.
+/// </summary>
+public sealed class QuietRequestLog
+{
+    public static readonly QuietRequestLog Instance = new();
 }
