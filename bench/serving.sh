@@ -29,6 +29,11 @@ stop_all() {
 }
 trap stop_all EXIT
 
+# Instances left by an interrupted earlier run would hold the ports.
+pkill -TERM -f "PromptHub.Api.dll --urls http://127.0.0.1:518" 2>/dev/null || true
+pkill -TERM -f "BareKestrel.dll" 2>/dev/null || true
+sleep 1
+
 echo "== building (Release)"
 mkdir -p "$RESULTS"
 dotnet publish src/PromptHub.Api -c Release -o "$RESULTS/app" --nologo -v quiet >/dev/null
@@ -43,7 +48,7 @@ rm -rf "$DATA" "$DATA.password"
 
 start_app() { # port, extra env...
   local port=$1; shift
-  (cd "$RESULTS/app" && env ASPNETCORE_ENVIRONMENT=Production \
+  (cd "$RESULTS/app" && exec env ASPNETCORE_ENVIRONMENT=Production \
       PromptHub__EmbeddedDatabase__DataDirectory="$DATA" PromptHub__BootstrapAdminKey="$ADMIN_KEY" \
       PromptHub__SeedExamples=false PromptHub__RateLimits__Admin__PermitsPerSecond=100000 \
       PromptHub__RateLimits__Admin__Burst=100000 "$@" \
@@ -81,7 +86,7 @@ start_app 5182
 start_app 5183 PromptHub__Serving__Cache=false
 B=http://127.0.0.1:5182
 C=http://127.0.0.1:5183
-(cd "$RESULTS/bare" && dotnet BareKestrel.dll "$RESULTS/resolve-body.json" --urls http://127.0.0.1:5184 >"$RESULTS/bare.log" 2>&1) &
+(cd "$RESULTS/bare" && exec dotnet BareKestrel.dll "$RESULTS/resolve-body.json" --urls http://127.0.0.1:5184 >"$RESULTS/bare.log" 2>&1) &
 PIDS+=($!)
 for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:5184/api/v1/prompts/x/resolve" && break; sleep 0.5; done
 

@@ -54,9 +54,25 @@ static class PlatformSetup
     {
         app.UseRequestLog();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.Use(ProblemForEmptyErrors);
         app.Use(RequestLimits.LimitBody);
         app.UseApiDocs();
+    }
+
+    /// <summary>
+    /// An error answered without a body by the framework (unknown route, wrong method or media type)
+    /// gets a problem document, like UseStatusCodePages does, without its cost on every request.
+    /// </summary>
+    static async Task ProblemForEmptyErrors(HttpContext context, RequestDelegate next)
+    {
+        await next(context);
+        var response = context.Response;
+        if (response.StatusCode < 400 || response.HasStarted || response.ContentLength > 0 || response.ContentType is not null) return;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = response.StatusCode },
+        });
     }
 
     /// <summary>Health probes, and the versioned API root every module maps under.</summary>

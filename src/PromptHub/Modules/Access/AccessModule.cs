@@ -17,7 +17,13 @@ public static class AccessModule
         services.AddHostedService<KeyUsageWriter>();
         services.AddScoped<ProjectCreation>();
 
-        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+        // Authentication itself is the step in UseAccess; the scheme only answers challenges (401) and
+        // refusals (403). With no default authenticate scheme, the framework's middleware does nothing.
+        services.AddAuthentication(options =>
+            {
+                options.DefaultChallengeScheme = ApiKeyAuthentication.SchemeName;
+                options.DefaultForbidScheme = ApiKeyAuthentication.SchemeName;
+            })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Admin, p => p.RequireRole("admin"))
@@ -31,7 +37,8 @@ public static class AccessModule
     /// <summary>Authentication, then rate limits (per key, so after it), then authorization.</summary>
     public static void UseAccess(this WebApplication app)
     {
-        app.UseAuthentication();
+        var keys = app.Services.GetRequiredService<ApiKeyDirectory>();
+        app.Use((context, next) => ApiKeyAuthentication.Authenticate(context, next, keys));
         var limits = app.Services.GetRequiredService<KeyRateLimits>();
         app.Use(limits.InvokeAsync);
         app.UseAuthorization();

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -8,38 +7,41 @@ using Microsoft.Extensions.Options;
 
 namespace PromptHub.Modules.Access;
 
-/// <summary>`Authorization: Bearer &lt;secret&gt;` → the key's caller; 401 and 403 as problem+json.</summary>
+/// <summary>
+/// `Authorization: Bearer &lt;secret&gt;` → the key's principal. <see cref="Authenticate"/> runs on every
+/// request (a middleware, so that a cached key costs a hash and a lookup, no handler or claims to build);
+/// the handler below answers 401 and 403 as problem+json when authorization refuses.
+/// </summary>
 sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyDirectory keys,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     const string Prefix = "Bearer ";
+    const int MaxSecretLength = 512;
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    public static async Task Authenticate(HttpContext context, RequestDelegate next, ApiKeyDirectory keys)
     {
-        string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
-        if (!header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("not a bearer token");
-
-        var secret = header[Prefix.Length..].Trim();
-        if (secret.Length is 0 or > 512) return AuthenticateResult.Fail("malformed key");
-        var caller = await keys.FindAsync(secret, Context.RequestAborted);
-        if (caller is null) return AuthenticateResult.Fail("unknown or revoked key");
-
-        Context.SetCaller(caller);
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.NameIdentifier, caller.KeyId.ToString()),
-                new Claim(ClaimTypes.Role, caller.Role.ToString().ToLowerInvariant()),
-            ],
-            SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        string? header = context.Request.Headers.Authorization;
+        if (header is not null && header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var secret = header.AsSpan(Prefix.Length).Trim();
+            if (secret.Length is > 0 and <= MaxSecretLength)
+            {
+                var principal = await keys.FindAsync(secret.ToString(), context.RequestAborted);
+                if (principal is not null) context.User = principal;
+            }
+        }
+        await next(context);
     }
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
+        Task.FromResult(Context.User is CallerPrincipal principal
+            ? AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName))
+            : AuthenticateResult.NoResult());
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

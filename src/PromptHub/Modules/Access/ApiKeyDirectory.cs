@@ -22,7 +22,11 @@ sealed class ApiKeyDirectory : IChangeSubscriber
     public static readonly TimeSpan UnknownLifetime = TimeSpan.FromSeconds(5);
     const int MaxCachedKeys = 10_000;
 
-    readonly ConcurrentDictionary<string, (Caller? Caller, DateTimeOffset Expires)> _cache = new();
+    /// <summary>
+    /// By secret, so that a cached key costs no hashing (SHA-256 is only needed to ask the database);
+    /// the hash is kept to find the entry a revocation names.
+    /// </summary>
+    readonly ConcurrentDictionary<string, (CallerPrincipal? Principal, string Hash, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
     readonly IServiceScopeFactory _scopes;
     readonly TimeProvider _time;
     readonly KeyUsage _usage;
@@ -33,34 +37,38 @@ sealed class ApiKeyDirectory : IChangeSubscriber
         changes.Subscribe(this);
     }
 
-    public async Task<Caller?> FindAsync(string secret, CancellationToken cancellationToken)
+    public async ValueTask<CallerPrincipal?> FindAsync(string secret, CancellationToken cancellationToken)
     {
-        var hash = ApiKey.Hash(secret);
-        var cacheKey = ChangeKey(hash);
         var now = _time.GetUtcNow();
-        if (_cache.TryGetValue(cacheKey, out var cached) && cached.Expires > now)
+        if (_cache.TryGetValue(secret, out var cached) && cached.Expires > now)
         {
-            if (cached.Caller is not null) _usage.Record(cached.Caller.KeyId, now);
-            return cached.Caller;
+            if (cached.Principal is not null) _usage.Record(cached.Principal.Caller.KeyId, now);
+            return cached.Principal;
         }
 
+        var hash = ApiKey.Hash(secret);
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
         var caller = await db.ApiKeys
             .Where(k => k.SecretHash == hash && k.RevokedAt == null)
             .Select(k => new Caller(k.Id, k.ProjectId, k.Role, k.Name))
             .SingleOrDefaultAsync(cancellationToken);
+        var principal = caller is null ? null : new CallerPrincipal(caller);
         if (_cache.Count >= MaxCachedKeys) _cache.Clear();
-        _cache[cacheKey] = (caller, now + (caller is null ? UnknownLifetime : CacheLifetime));
+        _cache[secret] = (principal, ChangeKey(hash), now + (caller is null ? UnknownLifetime : CacheLifetime));
         if (caller is not null) _usage.Record(caller.KeyId, now);
-        return caller;
+        return principal;
     }
 
     public static string ChangeKey(byte[] secretHash) => Convert.ToBase64String(secretHash);
 
     public void Changed(string topic, string key)
     {
-        if (topic == ChangeTopic) _cache.TryRemove(key, out _);
+        if (topic != ChangeTopic) return;
+        foreach (var (secret, entry) in _cache)
+        {
+            if (entry.Hash == key) _cache.TryRemove(secret, out _);
+        }
     }
 
     public void Reset() => _cache.Clear();

@@ -18,8 +18,7 @@ static class PromptPaths
     public static Task Rewrite(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value;
-        // A name without folders never needs a rewrite.
-        if (path is not null && path.StartsWith(Root, StringComparison.OrdinalIgnoreCase) && path.AsSpan(Root.Length).Contains('/'))
+        if (path is not null && path.StartsWith(Root, StringComparison.OrdinalIgnoreCase) && !IsPlainName(path.AsSpan(Root.Length)))
         {
             var segments = path[Root.Length..].Split('/');
             if (segments.Length > 1)
@@ -34,6 +33,15 @@ static class PromptPaths
             }
         }
         return next(context);
+    }
+
+    /// <summary>`name` or `name/resolve` (the serving path), where nothing needs rewriting.</summary>
+    static bool IsPlainName(ReadOnlySpan<char> tail)
+    {
+        var slash = tail.IndexOf('/');
+        if (slash < 0) return true;
+        var rest = tail[(slash + 1)..];
+        return rest is "resolve" or "render" or "versions";
     }
 
     /// <summary>Where the action starts (the shortest matching tail), or the length when the whole path is a name.</summary>

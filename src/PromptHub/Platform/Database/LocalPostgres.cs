@@ -78,7 +78,7 @@ public sealed class LocalPostgres : IDisposable
         // A server already running on the folder (another instance, or the CLI next to a running app) is
         // shared, and left running when this process ends: its owner stops it.
         var running = RunningPort(dataDirectory);
-        var port = running ?? StartServer(binDirectory, dataDirectory, runAsPostgresUser, throwaway, FreeLoopbackPort());
+        var port = running ?? StartOnFreePort(binDirectory, dataDirectory, runAsPostgresUser, throwaway);
         var server = new LocalPostgres(dataDirectory, binDirectory, runAsPostgresUser, throwaway, running is null, port, password, database);
         try
         {
@@ -153,6 +153,24 @@ public sealed class LocalPostgres : IDisposable
         Run(binDirectory, "initdb", runAsPostgresUser,
             "-D", dataDirectory, "-U", User, "--pwfile", passwordFile, "--auth", "scram-sha-256",
             "-E", "UTF8", "--locale", "C", "--no-instructions");
+    }
+
+    /// <summary>
+    /// A port found free can be taken by another process (an outgoing connection's ephemeral port)
+    /// before the server binds it: then the start is tried again on another one.
+    /// </summary>
+    static int StartOnFreePort(string binDirectory, string dataDirectory, bool runAsPostgresUser, bool throwaway)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return StartServer(binDirectory, dataDirectory, runAsPostgresUser, throwaway, FreeLoopbackPort());
+            }
+            catch (LocalPostgresUnavailableException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     static int StartServer(string binDirectory, string dataDirectory, bool runAsPostgresUser, bool throwaway, int port)
