@@ -111,6 +111,302 @@ namespace PromptHub.Migrations
                     b.ToTable("projects", "access");
                 });
 
+            modelBuilder.Entity("PromptHub.Modules.Analytics.AggregatedDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<DateTimeOffset>("AggregatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("aggregated_at");
+
+                    b.HasKey("Day")
+                        .HasName("pk_aggregated_days");
+
+                    b.ToTable("aggregated_days", "analytics");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Analytics.Backfill", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("DaysDone")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_done");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateOnly>("FirstDay")
+                        .HasColumnType("date")
+                        .HasColumnName("first_day");
+
+                    b.Property<DateOnly>("LastDay")
+                        .HasColumnType("date")
+                        .HasColumnName("last_day");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_backfills");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_backfills_project_id");
+
+                    b.ToTable("backfills", "analytics", t =>
+                        {
+                            t.HasCheckConstraint("ck_backfills_state", "state IN ('queued', 'running', 'succeeded', 'failed')");
+                        });
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Analytics.DailyStat", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<Guid>("PromptId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("prompt_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Experiment")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("experiment");
+
+                    b.Property<string>("Variant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("variant");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<decimal>("CostUsd")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("numeric(20,10)")
+                        .HasColumnName("cost_usd");
+
+                    b.Property<long>("Errors")
+                        .HasColumnType("bigint")
+                        .HasColumnName("errors");
+
+                    b.Property<long>("Executions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("executions");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<double>("LatencyAvgMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latency_avg_ms");
+
+                    b.Property<double>("LatencyP50Ms")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latency_p50_ms");
+
+                    b.Property<double>("LatencyP95Ms")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latency_p95_ms");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<long>("ScoreCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("score_count");
+
+                    b.Property<double>("ScoreSum")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score_sum");
+
+                    b.Property<long>("Successes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("successes");
+
+                    b.Property<long>("ValueCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("value_count");
+
+                    b.Property<double>("ValueSum")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value_sum");
+
+                    b.HasKey("ProjectId", "PromptId", "Version", "Experiment", "Variant", "Day")
+                        .HasName("pk_daily_stats");
+
+                    b.HasIndex("ProjectId", "Day")
+                        .HasDatabaseName("ix_daily_stats_project_id_day");
+
+                    b.ToTable("daily_stats", "analytics");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Analytics.DirtyDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<DateTimeOffset>("MarkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("marked_at");
+
+                    b.HasKey("Day")
+                        .HasName("pk_dirty_days");
+
+                    b.ToTable("dirty_days", "analytics");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Analytics.Execution", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("CostUsd")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("numeric(20,10)")
+                        .HasColumnName("cost_usd");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Experiment")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("experiment");
+
+                    b.Property<int>("InputTokens")
+                        .HasColumnType("integer")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("label");
+
+                    b.Property<double>("LatencyMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latency_ms");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("model");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<DateTimeOffset?>("OutcomeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("outcome_at");
+
+                    b.Property<int>("OutputTokens")
+                        .HasColumnType("integer")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<Guid>("PromptId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("prompt_id");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RenderedPrompt")
+                        .HasColumnType("text")
+                        .HasColumnName("rendered_prompt");
+
+                    b.Property<string>("Response")
+                        .HasColumnType("text")
+                        .HasColumnName("response");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("subject");
+
+                    b.Property<bool>("Success")
+                        .HasColumnType("boolean")
+                        .HasColumnName("success");
+
+                    b.Property<double?>("Value")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value");
+
+                    b.Property<string>("Variant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("variant");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("ProjectId", "Id")
+                        .HasName("pk_executions");
+
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_executions_occurred_at");
+
+                    b.HasIndex("ProjectId", "PromptId", "OccurredAt")
+                        .HasDatabaseName("ix_executions_project_id_prompt_id_occurred_at");
+
+                    b.ToTable("executions", "analytics", t =>
+                        {
+                            t.HasCheckConstraint("ck_executions_numbers", "latency_ms >= 0 AND input_tokens >= 0 AND output_tokens >= 0 AND cost_usd >= 0 AND version > 0");
+                        });
+                });
+
             modelBuilder.Entity("PromptHub.Modules.Prompts.Label", b =>
                 {
                     b.Property<Guid>("PromptId")
@@ -386,6 +682,36 @@ namespace PromptHub.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_api_keys_projects_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Analytics.Backfill", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_backfills_projects_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Analytics.DailyStat", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_daily_stats_projects_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Analytics.Execution", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_executions_projects_project_id");
                 });
 
             modelBuilder.Entity("PromptHub.Modules.Prompts.Label", b =>

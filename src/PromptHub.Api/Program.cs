@@ -1,4 +1,6 @@
 using PromptHub.Modules.Access;
+using PromptHub.Modules.Analytics;
+using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Prompts;
 using PromptHub.Modules.Serving;
 using PromptHub.Platform;
@@ -9,17 +11,21 @@ builder.AddPlatform();          // logging, database (embedded when no connectio
 builder.AddAccessModule();      // projects, API keys, roles, rate limits
 builder.AddPromptsModule();     // prompts, versions, labels
 builder.AddServingModule();     // resolve and render, cached, consistent across instances
+builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
+builder.AddJobsModule();        // last: the clustered scheduler, with the jobs the modules above declared
 
 var app = builder.Build();
-app.UsePlatform();              // request log, errors as problem+json, 1 MiB bodies, /swagger
+app.UsePlatform();              // request log, errors as problem+json, /swagger
 app.UsePromptPaths();           // /prompts/a/b/versions → /prompts/a%2Fb/versions
 app.UseRouting();
+app.UseBodyLimits();            // 1 MiB, or what the endpoint allows (ingest batches)
 app.UseAccess();                // authentication, rate limits, authorization
 
 var api = app.MapApi();         // /health/live, /health/ready and the /api/v1 group
 api.MapAccessEndpoints();
 api.MapPromptsEndpoints();
 api.MapServingEndpoints();
+api.MapAnalyticsEndpoints();
 
 try
 {

@@ -55,7 +55,6 @@ static class PlatformSetup
         app.UseRequestLog();
         app.UseExceptionHandler();
         app.Use(ProblemForEmptyErrors);
-        app.Use(RequestLimits.LimitBody);
         app.UseApiDocs();
     }
 
@@ -74,6 +73,9 @@ static class PlatformSetup
             ProblemDetails = { Status = response.StatusCode },
         });
     }
+
+    /// <summary>After routing, as the limit can depend on the endpoint.</summary>
+    public static void UseBodyLimits(this WebApplication app) => app.Use(RequestLimits.LimitBody);
 
     /// <summary>Health probes, and the versioned API root every module maps under.</summary>
     public static RouteGroupBuilder MapApi(this WebApplication app)

@@ -14,10 +14,20 @@ namespace PromptHub.Modules.Prompts;
 static class PromptPaths
 {
     const string Root = "/api/v1/prompts/";
+    /// <summary>Paths that end with a prompt name and nothing after it.</summary>
+    static readonly string[] NameOnlyRoots = ["/api/v1/analytics/prompts/"];
 
     public static Task Rewrite(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value;
+        foreach (var root in NameOnlyRoots)
+        {
+            if (path is not null && path.StartsWith(root, StringComparison.OrdinalIgnoreCase) && path.AsSpan(root.Length).Contains('/'))
+            {
+                context.Request.Path = new PathString(root + path[root.Length..].Replace("/", "%2F", StringComparison.Ordinal));
+                return next(context);
+            }
+        }
         if (path is not null && path.StartsWith(Root, StringComparison.OrdinalIgnoreCase) && !IsPlainName(path.AsSpan(Root.Length)))
         {
             var segments = path[Root.Length..].Split('/');

@@ -19,7 +19,7 @@ public sealed class ServingOptions
 /// prompt it includes — changed, so there is no expiry and no polling. While the feed is down, entries
 /// keep being served (the answer says it may be stale); when it is back, everything is dropped.
 /// </summary>
-sealed class PromptCache : IChangeSubscriber
+sealed class PromptCache : IChangeSubscriber, IPromptCatalog
 {
     readonly ConcurrentDictionary<PromptKey, Lazy<Task<ServedPrompt?>>> _prompts = new();
     /// <summary>For each prompt, the prompts whose cached answers include it.</summary>
@@ -62,6 +62,8 @@ sealed class PromptCache : IChangeSubscriber
             throw;
         }
     }
+
+    async ValueTask<CatalogPrompt?> IPromptCatalog.FindAsync(Guid projectId, string name) => (await GetAsync(projectId, name))?.Catalog;
 
     public ValueTask<ServedVersion?> GetVersionAsync(ServedPrompt prompt, int version)
     {

@@ -13,6 +13,7 @@ public static class ServingModule
         builder.Services.AddOptions<ServingOptions>().BindConfiguration("PromptHub:Serving");
         builder.Services.AddSingleton<ServingStore>();
         builder.Services.AddSingleton<PromptCache>();
+        builder.Services.AddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<PromptCache>());
         builder.Services.AddSingleton<PromptResolver>();
         builder.Services.AddSingleton<TemplateRenderer>();
     }

@@ -33,6 +33,9 @@ sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type,
     /// <summary>Versions loaded so far; the label targets and the latest come with the prompt.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<int, Task<ServedVersion?>> Versions { get; } = new();
 
+    /// <summary>What other modules may know of it (<see cref="IPromptCatalog"/>).</summary>
+    public CatalogPrompt Catalog => field ??= new CatalogPrompt(Id, Name, Type, LatestVersion, Labels);
+
     public int? TargetOf(string label) => label == Label.Latest
         ? (LatestVersion == 0 ? null : LatestVersion)
         : Labels.TryGetValue(label, out var version) ? version : null;

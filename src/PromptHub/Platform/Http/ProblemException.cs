@@ -39,6 +39,9 @@ public sealed class Validation
 
     public bool IsValid => _errors.Count == 0;
 
+    /// <summary>How many messages so far.</summary>
+    public int Count => _errors.Values.Sum(messages => messages.Count);
+
     public Validation Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];

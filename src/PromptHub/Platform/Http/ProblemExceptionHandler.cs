@@ -78,7 +78,7 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IL
     {
         if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Build(413, "Request body too large", $"The request body is larger than {RequestLimits.MaxBodyBytes} bytes.");
+            return Build(413, "Request body too large", bad.Message);
         }
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 
 namespace PromptHub.Platform.Http;
 
@@ -12,15 +14,17 @@ static class RequestLimits
 {
     public const long MaxBodyBytes = 1024 * 1024;
 
+    /// <summary>After routing: an endpoint may allow more (ingest batches), with <see cref="RequestSizeLimitAttribute"/> metadata.</summary>
     public static Task LimitBody(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.ContentLength > MaxBodyBytes)
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxBodyBytes;
+        if (context.Request.ContentLength > limit)
         {
-            throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+            throw new BadHttpRequestException($"Request body too large: more than {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
         }
         if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
-            context.Request.Body = new CappedStream(context.Request.Body, MaxBodyBytes);
+            context.Request.Body = new CappedStream(context.Request.Body, limit);
         }
         return next(context);
     }
@@ -40,7 +44,7 @@ static class RequestLimits
         int Count(int read)
         {
             _read += read;
-            if (_read > cap) throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+            if (_read > cap) throw new BadHttpRequestException($"Request body too large: more than {cap} bytes.", StatusCodes.Status413PayloadTooLarge);
             return read;
         }
 

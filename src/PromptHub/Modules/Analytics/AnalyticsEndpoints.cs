@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using PromptHub.Modules.Access;
+using PromptHub.Modules.Prompts;
+using PromptHub.Platform.Database;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.Analytics;
+
+public sealed record BackfillRequest(DateOnly? From, DateOnly? To);
+public sealed record BackfillView(Guid Id, DateOnly From, DateOnly To, string State, int DaysDone, int Days, string? Error,
+    DateTimeOffset RequestedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>Executions and outcomes in, per-version numbers out.</summary>
+static class AnalyticsEndpoints
+{
+    /// <summary>A batch of 1000 executions with their audit text can be far over the 1 MiB of other requests.</summary>
+    public const long MaxBatchBytes = 16 * 1024 * 1024;
+    const int MaxRangeDays = 366;
+
+    public static void MapAnalyticsRoutes(this IEndpointRouteBuilder api)
+    {
+        var reports = api.MapGroup("").WithTags("Executions").RequireAuthorization(AccessPolicies.Reader);
+        reports.MapPost("/executions", Ingest).WithName("ReportExecutions")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBatchBytes));
+        reports.MapPost("/executions/{id}/outcome", Outcome).WithName("ReportOutcome").ProducesProblem(StatusCodes.Status404NotFound);
+        reports.MapPost("/outcomes", OutcomeBatch).WithName("ReportOutcomes");
+
+        var analytics = api.MapGroup("/analytics").WithTags("Analytics").RequireAuthorization(AccessPolicies.Reader);
+        analytics.MapGet("/prompts/{name}", ForPrompt).WithName("PromptAnalytics").ProducesProblem(StatusCodes.Status404NotFound);
+        analytics.MapGet("/overview", Overview).WithName("AnalyticsOverview");
+        analytics.MapPost("/backfill", Backfill).WithName("Backfill").RequireAuthorization(AccessPolicies.Admin);
+        analytics.MapGet("/backfill/{id}", BackfillState).WithName("BackfillState").RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    static async Task<Accepted<IngestResult>> Ingest(ExecutionBatch batch, HttpContext http, ExecutionIngest ingest, CancellationToken ct) =>
+        TypedResults.Accepted((string?)null, await ingest.IngestAsync(http.Caller().ProjectId, batch, ct));
+
+    static async Task<Ok<OutcomeView>> Outcome(string id, OutcomeInput outcome, HttpContext http, Outcomes outcomes, CancellationToken ct)
+    {
+        if (!Execution.IsValidId(id)) throw ProblemException.Invalid("id", "is not an execution id");
+        return TypedResults.Ok(await outcomes.RecordAsync(http.Caller().ProjectId, id, outcome, ct));
+    }
+
+    static async Task<Ok<OutcomeBatchResult>> OutcomeBatch(OutcomeBatch batch, HttpContext http, Outcomes outcomes, CancellationToken ct) =>
+        TypedResults.Ok(await outcomes.RecordAsync(http.Caller().ProjectId, batch, ct));
+
+    static async Task<Ok<PromptAnalytics>> ForPrompt(string name, string? from, string? to, string? granularity,
+        HttpContext http, PromptHubDb db, AnalyticsQueries queries, TimeProvider time, CancellationToken ct)
+    {
+        var promptName = PromptPaths.NameFromRoute(name);
+        var (first, last) = Range(from, to, granularity, time);
+        var projectId = http.Caller().ProjectId;
+        var prompt = await db.Prompts.AsNoTracking()
+            .Where(p => p.ProjectId == projectId && p.Name == promptName && p.ArchivedAt == null)
+            .Select(p => new { p.Id, p.Name }).SingleOrDefaultAsync(ct)
+            ?? throw ProblemException.NotFound($"There is no prompt named '{promptName}'.");
+        return TypedResults.Ok(await queries.ForPromptAsync(projectId, prompt.Id, prompt.Name, first, last, ct));
+    }
+
+    static async Task<Ok<AnalyticsOverview>> Overview(string? from, string? to, HttpContext http, AnalyticsQueries queries, TimeProvider time, CancellationToken ct)
+    {
+        var (first, last) = Range(from, to, null, time);
+        return TypedResults.Ok(await queries.OverviewAsync(http.Caller().ProjectId, first, last, top: 20, ct));
+    }
+
+    static async Task<Accepted<BackfillView>> Backfill(BackfillRequest request, HttpContext http, Backfills backfills, TimeProvider time, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        new Validation()
+            .Check(request.From is not null, "from", "is required (YYYY-MM-DD)")
+            .Check(request.To is not null, "to", "is required (YYYY-MM-DD)")
+            .Check(request.From is null || request.To is null || request.From <= request.To, "to", "must not be before from")
+            .Check(request.To is null || request.To <= today, "to", "must not be in the future")
+            .Check(request.From is null || request.To is null || request.To.Value.DayNumber - request.From.Value.DayNumber < MaxRangeDays, "from", $"a backfill covers at most {MaxRangeDays} days")
+            .ThrowIfInvalid();
+        var backfill = await backfills.RequestAsync(http.Caller().ProjectId, request.From!.Value, request.To!.Value, ct);
+        return TypedResults.Accepted($"/api/v1/analytics/backfill/{backfill.Id}", backfill);
+    }
+
+    static async Task<Ok<BackfillView>> BackfillState(string id, HttpContext http, Backfills backfills, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var backfillId)) throw ProblemException.Invalid("id", "is not a backfill id");
+        return TypedResults.Ok(await backfills.FindAsync(http.Caller().ProjectId, backfillId, ct)
+            ?? throw ProblemException.NotFound($"There is no backfill '{backfillId}'."));
+    }
+
+    /// <summary>`from`/`to` as UTC days (YYYY-MM-DD), both included; by default the last 7 days.</summary>
+    static (DateOnly From, DateOnly To) Range(string? from, string? to, string? granularity, TimeProvider time)
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var validation = new Validation();
+        var last = Day(to, "to", today, validation);
+        var first = Day(from, "from", last.AddDays(-6), validation);
+        validation.Check(granularity is null or "day", "granularity", "only 'day' is supported")
+            .Check(first <= last, "to", "must not be before from")
+            .Check(last.DayNumber - first.DayNumber < MaxRangeDays, "from", $"a range covers at most {MaxRangeDays} days")
+            .ThrowIfInvalid();
+        return (first, last);
+    }
+
+    static DateOnly Day(string? text, string field, DateOnly fallback, Validation validation)
+    {
+        if (text is null) return fallback;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)) return day;
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return DateOnly.FromDateTime(at.UtcDateTime);
+        }
+        validation.Add(field, "must be a date (YYYY-MM-DD) or an ISO 8601 time");
+        return fallback;
+    }
+}

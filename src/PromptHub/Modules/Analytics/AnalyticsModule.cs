@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PromptHub.Modules.Jobs;
+
+namespace PromptHub.Modules.Analytics;
+
+/// <summary>Executions, outcomes, the daily roll-up, retention, backfills and the analytics read side.</summary>
+public static class AnalyticsModule
+{
+    public static void AddAnalyticsModule(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AnalyticsOptions>().BindConfiguration("PromptHub:Analytics");
+        services.AddSingleton<ExecutionIngest>();
+        services.AddSingleton<Outcomes>();
+        services.AddSingleton<DailyAggregation>();
+        services.AddSingleton<Retention>();
+        services.AddSingleton<AnalyticsQueries>();
+        services.AddScoped<Backfills>();
+
+        builder.AddRecurringJob<DailyAggregationJob>(DailyAggregationJob.Name, "Rolls yesterday's executions (and days marked again) up into daily stats",
+            "PromptHub:Jobs:DailyAggregationCron", "0 0 1 * * ?");
+        builder.AddRecurringJob<RetentionJob>(RetentionJob.Name, "Removes raw executions older than PromptHub:Analytics:RetentionDays",
+            "PromptHub:Jobs:RetentionCron", "0 30 1 * * ?");
+        builder.AddOnDemandJob<BackfillJob>(Backfills.JobName, "Re-aggregates a date range of one project");
+    }
+
+    public static void MapAnalyticsEndpoints(this IEndpointRouteBuilder api) => api.MapAnalyticsRoutes();
+}

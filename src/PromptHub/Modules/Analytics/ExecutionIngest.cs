@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using PromptHub.Modules.Prompts;
+using PromptHub.Modules.Serving;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.Analytics;
+
+public sealed class AnalyticsOptions
+{
+    /// <summary>Raw executions older than this are removed; the daily stats stay.</summary>
+    public int RetentionDays { get; set; } = 90;
+    /// <summary>Longest rendered prompt or response kept for the audit log, in characters.</summary>
+    public int MaxAuditCharacters { get; set; } = 32_768;
+    /// <summary>How far in the future (clock skew) an execution's time may be.</summary>
+    public int MaxClockSkewSeconds { get; set; } = 300;
+}
+
+public sealed record ExecutionInput(
+    string? Id, string? Prompt, int? Version, string? Label, string? Experiment, string? Variant, string? Subject,
+    double? LatencyMs, int? InputTokens, int? OutputTokens, decimal? CostUsd, string? Model, bool? Success, double? Score,
+    string? Error, DateTimeOffset? OccurredAt, string? RenderedPrompt, string? Response, JsonElement? Metadata);
+
+public sealed record ExecutionBatch(ExecutionInput[]? Executions);
+
+public sealed record IngestResult(int Accepted, int Duplicates);
+
+/// <summary>
+/// Takes a batch of executions whole or not at all: every item is checked first (unknown prompt or
+/// version, negative numbers, future times, oversized text → 400 naming the item and field); then the
+/// batch is written with binary COPY into a temporary table and moved with one INSERT that skips ids
+/// already stored, so retries and concurrent duplicates are counted, never stored twice.
+/// </summary>
+sealed class ExecutionIngest(NpgsqlDataSource dataSource, IPromptCatalog catalog, TimeProvider time, IOptions<AnalyticsOptions> options)
+{
+    public const int MaxBatch = 1000;
+    const int MaxErrorsListed = 50;
+    const int MaxMetadataBytes = 16 * 1024;
+
+    public async Task<IngestResult> IngestAsync(Guid projectId, ExecutionBatch batch, CancellationToken ct)
+    {
+        var items = batch.Executions;
+        if (items is null || items.Length == 0) throw ProblemException.Invalid("executions", "must have at least one execution");
+        if (items.Length > MaxBatch) throw ProblemException.Invalid("executions", $"must have at most {MaxBatch} executions per batch");
+
+        var rows = await ValidateAsync(projectId, items);
+        var now = time.GetUtcNow();
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE execution_batch (LIKE analytics.executions INCLUDING DEFAULTS) ON COMMIT DROP", connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY execution_batch (project_id, id, prompt_id, version, label, experiment, variant, subject, latency_ms, input_tokens, " +
+            "output_tokens, cost_usd, model, success, score, error, occurred_at, rendered_prompt, response, metadata, received_at) " +
+            "FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var (item, promptId) in rows)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(projectId, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(item.Id!, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(promptId, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(item.Version!.Value, NpgsqlDbType.Integer, ct);
+                await WriteText(copy, item.Label, ct);
+                await WriteText(copy, item.Experiment, ct);
+                await WriteText(copy, item.Variant, ct);
+                await WriteText(copy, item.Subject, ct);
+                await copy.WriteAsync(item.LatencyMs ?? 0, NpgsqlDbType.Double, ct);
+                await copy.WriteAsync(item.InputTokens ?? 0, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(item.OutputTokens ?? 0, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(item.CostUsd ?? 0m, NpgsqlDbType.Numeric, ct);
+                await WriteText(copy, item.Model, ct);
+                await copy.WriteAsync(item.Success ?? item.Error is null, NpgsqlDbType.Boolean, ct);
+                if (item.Score is { } score) await copy.WriteAsync(score, NpgsqlDbType.Double, ct);
+                else await copy.WriteNullAsync(ct);
+                await WriteText(copy, item.Error, ct);
+                await copy.WriteAsync(item.OccurredAt!.Value.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await WriteText(copy, item.RenderedPrompt, ct);
+                await WriteText(copy, item.Response, ct);
+                if (item.Metadata is { ValueKind: JsonValueKind.Object } metadata) await copy.WriteAsync(metadata.GetRawText(), NpgsqlDbType.Jsonb, ct);
+                else await copy.WriteNullAsync(ct);
+                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+
+        int accepted;
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO analytics.executions SELECT * FROM execution_batch ON CONFLICT (project_id, id) DO NOTHING
+            """, connection, transaction))
+        {
+            accepted = await insert.ExecuteNonQueryAsync(ct);
+        }
+        // Executions of past days make those days roll up (again): see DailyAggregation.
+        await using (var dirty = new NpgsqlCommand("""
+            INSERT INTO analytics.dirty_days (day, marked_at)
+            SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date, $1 FROM execution_batch
+            WHERE (occurred_at AT TIME ZONE 'UTC')::date < $2
+            ON CONFLICT (day) DO UPDATE SET marked_at = excluded.marked_at
+            """, connection, transaction))
+        {
+            dirty.Parameters.AddWithValue(now);
+            dirty.Parameters.AddWithValue(DateOnly.FromDateTime(now.UtcDateTime));
+            await dirty.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        return new IngestResult(accepted, items.Length - accepted);
+    }
+
+    static ValueTask WriteText(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+        value is null ? new ValueTask(copy.WriteNullAsync(ct)) : new ValueTask(copy.WriteAsync(value, NpgsqlDbType.Text, ct));
+
+    async Task<List<(ExecutionInput Item, Guid PromptId)>> ValidateAsync(Guid projectId, ExecutionInput[] items)
+    {
+        var limits = options.Value;
+        var latest = time.GetUtcNow().AddSeconds(limits.MaxClockSkewSeconds);
+        var prompts = new Dictionary<string, CatalogPrompt?>(StringComparer.Ordinal);
+        var validation = new Validation();
+        var errors = 0;
+        var rows = new List<(ExecutionInput, Guid)>(items.Length);
+
+        for (var i = 0; i < items.Length && errors < MaxErrorsListed; i++)
+        {
+            var item = items[i];
+            var at = $"executions[{i}]";
+            if (item is null)
+            {
+                validation.Add(at, "must be an execution object");
+                errors++;
+                continue;
+            }
+            var before = validation.Count;
+            validation
+                .Check(Execution.IsValidId(item.Id), $"{at}.id", "is required: the execution's idempotency key, 1–128 letters, digits or ._:@-")
+                .Check(item.Version is > 0, $"{at}.version", "is required: a positive whole number")
+                .Check(item.Label is null || Label.NameError(item.Label, forMove: false) is null, $"{at}.label", "is not a label name")
+                .Check(item.Experiment is null || item.Experiment.Length <= 64, $"{at}.experiment", "must be at most 64 characters")
+                .Check(item.Variant is null || item.Variant.Length <= 64, $"{at}.variant", "must be at most 64 characters")
+                .Check(item.Subject is null || item.Subject.Length <= 256, $"{at}.subject", "must be at most 256 characters")
+                .Check(item.LatencyMs is null or (>= 0 and <= 86_400_000), $"{at}.latencyMs", "must be between 0 and 86400000")
+                .Check(item.InputTokens is null or >= 0, $"{at}.inputTokens", "must not be negative")
+                .Check(item.OutputTokens is null or >= 0, $"{at}.outputTokens", "must not be negative")
+                .Check(item.CostUsd is null or (>= 0 and < 1_000_000_000), $"{at}.costUsd", "must not be negative")
+                .Check(item.Model is null || item.Model.Length <= 128, $"{at}.model", "must be at most 128 characters")
+                .Check(item.Score is null || double.IsFinite(item.Score.Value), $"{at}.score", "must be a finite number")
+                .Check(item.Error is null || item.Error.Length <= 4000, $"{at}.error", "must be at most 4000 characters")
+                .Check(item.OccurredAt is not null, $"{at}.occurredAt", "is required (ISO 8601)")
+                .Check(item.OccurredAt is null || item.OccurredAt <= latest, $"{at}.occurredAt", "is in the future")
+                .Check(item.OccurredAt is null || item.OccurredAt.Value.Year >= 2000, $"{at}.occurredAt", "is before the year 2000")
+                .Check(item.RenderedPrompt is null || item.RenderedPrompt.Length <= limits.MaxAuditCharacters, $"{at}.renderedPrompt", $"must be at most {limits.MaxAuditCharacters} characters")
+                .Check(item.Response is null || item.Response.Length <= limits.MaxAuditCharacters, $"{at}.response", $"must be at most {limits.MaxAuditCharacters} characters")
+                .Check(item.Metadata is null || item.Metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, $"{at}.metadata", "must be a JSON object")
+                .Check(item.Metadata is not { ValueKind: JsonValueKind.Object } m || m.GetRawText().Length <= MaxMetadataBytes, $"{at}.metadata", $"must be at most {MaxMetadataBytes} bytes");
+
+            CatalogPrompt? prompt = null;
+            if (item.Prompt is null || Prompt.NameError(item.Prompt) is not null)
+            {
+                validation.Add($"{at}.prompt", "is required: a prompt name");
+            }
+            else
+            {
+                if (!prompts.TryGetValue(item.Prompt, out prompt))
+                {
+                    prompts[item.Prompt] = prompt = await catalog.FindAsync(projectId, item.Prompt);
+                }
+                if (prompt is null) validation.Add($"{at}.prompt", $"there is no prompt named '{item.Prompt}'");
+                else if (item.Version is > 0 && item.Version > prompt.LatestVersion) validation.Add($"{at}.version", $"prompt '{item.Prompt}' has no version {item.Version}");
+            }
+            if (validation.Count > before) errors++;
+            else rows.Add((item, prompt!.Id));
+        }
+        validation.ThrowIfInvalid();
+        return rows;
+    }
+}
