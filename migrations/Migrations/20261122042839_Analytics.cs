@@ -14,6 +14,9 @@ namespace PromptHub.Migrations
             migrationBuilder.EnsureSchema(
                 name: "analytics");
 
+            // Quartz creates its tables (jobs.qrtz_*) itself at start-up, but not the schema.
+            migrationBuilder.Sql("CREATE SCHEMA IF NOT EXISTS jobs;");
+
             migrationBuilder.CreateTable(
                 name: "aggregated_days",
                 schema: "analytics",

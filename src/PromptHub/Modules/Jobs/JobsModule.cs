@@ -8,8 +8,8 @@ namespace PromptHub.Modules.Jobs;
 
 /// <summary>
 /// The background-job machinery: Quartz 4 with its persistent, clustered store in the app's PostgreSQL
-/// (tables `qrtz_*`, created by Quartz), execution history, and a small way for modules to declare
-/// jobs. With several instances, each firing runs on exactly one of them.
+/// (tables `jobs.qrtz_*`, created by Quartz in the schema our migrations create), execution history,
+/// and a small way for modules to declare jobs. With several instances, each firing runs on exactly one.
 /// </summary>
 public static class JobsModule
 {
@@ -61,9 +61,13 @@ public static class JobsModule
                 store.ProvisionSchema();
                 store.UseExecutionHistory();
                 store.UseSystemTextJsonSerializer();
+                store.ConfigureStore(options => options.TablePrefix = "jobs.qrtz_");
             });
             foreach (var declare in declarations) declare(q);
         });
+        // Instances starting at once re-store the declared triggers: without this, the one that stores
+        // second can fire a slot the first already ran.
+        builder.Services.Configure<QuartzOptions>(options => options.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = true);
         builder.Services.AddQuartzExecutionHistory(history =>
         {
             history.Retention = TimeSpan.FromDays(14);
