@@ -40,7 +40,7 @@ echo "== starting the app (Production) on a fresh embedded database"
 APP_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -sf "$BASE/health/ready" >/dev/null || { echo "the app did not start; see $RESULTS/app-analytics.log" >&2; exit 1; }
-DB_PORT=$(grep -o '127.0.0.1:[0-9]*' "$RESULTS/app-analytics.log" | head -1 | cut -d: -f2)
+DB_PORT=$(grep -o '127.0.0.1:[0-9][0-9]*' "$RESULTS/app-analytics.log" | head -1 | cut -d: -f2)
 export PGPASSWORD; PGPASSWORD=$(cat "$DATA.password")
 sql() { psql -h 127.0.0.1 -p "$DB_PORT" -U prompthub -d prompthub -v ON_ERROR_STOP=1 -Atq "$@"; }
 
@@ -70,7 +70,7 @@ INSERT INTO analytics.executions (project_id, id, prompt_id, version, label, exp
     input_tokens, output_tokens, cost_usd, model, success, score, error, occurred_at, received_at)
 SELECT '$PROJECT', 'gen-' || g, '$PROMPT', 1 + g % 2, 'production',
     CASE WHEN g % 3 = 0 THEN 'exp-1' END, CASE WHEN g % 3 = 0 THEN (ARRAY['a', 'b'])[1 + g % 2] END, 'user-' || g % 100000,
-    50 + (g * 7919) % 2000, 300 + g % 700, 50 + g % 300, 0.0001 * (g % 50), 'gpt-4o-mini', g % 20 <> 0,
+    50 + (g::bigint * 7919) % 2000, 300 + g % 700, 50 + g % 300, 0.0001 * (g % 50), 'gpt-4o-mini', g % 20 <> 0,
     CASE WHEN g % 4 = 0 THEN (g % 100) / 100.0 END, CASE WHEN g % 20 = 0 THEN 'timeout' END,
     timestamptz '$DAY 00:00:00+00' + (g % 86400) * interval '1 second', now()
 FROM generate_series(1, $ROWS) g;
@@ -94,7 +94,7 @@ AGG1=$(aggregate)
 ROWS1=$(sql -c "SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM analytics.daily_stats s WHERE day = '$DAY'")
 AGG2=$(aggregate)
 ROWS2=$(sql -c "SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM analytics.daily_stats s WHERE day = '$DAY'")
-GROUPS=$(sql -c "SELECT count(*) FROM analytics.daily_stats WHERE day = '$DAY'")
+DAILY_ROWS=$(sql -c "SELECT count(*) FROM analytics.daily_stats WHERE day = '$DAY'")
 SAME=$([ "$ROWS1" = "$ROWS2" ] && echo yes || echo NO)
 
 NOW=$(date -u +%Y-%m-%dT%H:%MZ)
@@ -108,7 +108,7 @@ Analytics benchmark, $NOW, $(nproc) cores, app in Release (Production settings) 
 | ingest: batch latency p50 / p99 | $P50 / $P99 ms | |
 | ingest: errors; rows stored (with the 20,000 of the warm-up) | $ERRORS; $STORED | 0; $((INGEST + 20000)) |
 | ingest: highest RSS of the app | $RSS MB | ≤ 300 MB |
-| aggregation of one day of $DAY_ROWS executions ($GROUPS daily rows), first run | $AGG1 s | ≤ 20 s |
+| aggregation of one day of $DAY_ROWS executions ($DAILY_ROWS daily rows), first run | $AGG1 s | ≤ 20 s |
 | same day again (rows identical: $SAME) | $AGG2 s | |
 
 (Generating the $ROWS rows in SQL took $GEN_SECS s; it is set-up, not measured.)

@@ -704,16 +704,6 @@ namespace PromptHub.Migrations
                         .HasConstraintName("fk_daily_stats_projects_project_id");
                 });
 
-            modelBuilder.Entity("PromptHub.Modules.Analytics.Execution", b =>
-                {
-                    b.HasOne("PromptHub.Modules.Access.Project", null)
-                        .WithMany()
-                        .HasForeignKey("ProjectId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_executions_projects_project_id");
-                });
-
             modelBuilder.Entity("PromptHub.Modules.Prompts.Label", b =>
                 {
                     b.HasOne("PromptHub.Modules.Prompts.PromptVersion", null)

@@ -123,7 +123,9 @@ sealed class ExecutionMapping : IEntityTypeConfiguration<Execution>
         // The daily roll-up and retention read by time; analytics of today read by prompt and time.
         entity.HasIndex(e => e.OccurredAt);
         entity.HasIndex(e => new { e.ProjectId, e.PromptId, e.OccurredAt });
-        entity.HasOne<Project>().WithMany().HasForeignKey(e => e.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to projects here: its check would lock the project's row once per ingested row
+        // (FOR KEY SHARE), which concurrent batches of one project contend on. The API only ever writes
+        // the caller's own, existing project.
     }
 }
 

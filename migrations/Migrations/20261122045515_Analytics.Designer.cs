@@ -12,7 +12,7 @@ using PromptHub.Platform.Database;
 namespace PromptHub.Migrations
 {
     [DbContext(typeof(PromptHubDb))]
-    [Migration("20261122042839_Analytics")]
+    [Migration("20261122045515_Analytics")]
     partial class Analytics
     {
         /// <inheritdoc />
@@ -705,16 +705,6 @@ namespace PromptHub.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_daily_stats_projects_project_id");
-                });
-
-            modelBuilder.Entity("PromptHub.Modules.Analytics.Execution", b =>
-                {
-                    b.HasOne("PromptHub.Modules.Access.Project", null)
-                        .WithMany()
-                        .HasForeignKey("ProjectId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_executions_projects_project_id");
                 });
 
             modelBuilder.Entity("PromptHub.Modules.Prompts.Label", b =>

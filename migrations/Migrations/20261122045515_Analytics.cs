@@ -142,13 +142,6 @@ namespace PromptHub.Migrations
                 {
                     table.PrimaryKey("pk_executions", x => new { x.project_id, x.id });
                     table.CheckConstraint("ck_executions_numbers", "latency_ms >= 0 AND input_tokens >= 0 AND output_tokens >= 0 AND cost_usd >= 0 AND version > 0");
-                    table.ForeignKey(
-                        name: "fk_executions_projects_project_id",
-                        column: x => x.project_id,
-                        principalSchema: "access",
-                        principalTable: "projects",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
