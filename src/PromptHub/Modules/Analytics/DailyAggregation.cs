@@ -91,14 +91,27 @@ sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time)
         }
     }
 
-    /// <summary>The days the nightly run rolls up: yesterday, and every earlier day marked to roll up again.</summary>
+    /// <summary>
+    /// The days the nightly run rolls up: yesterday, every day since the last one rolled up (nights the
+    /// scheduler was down, up to 31), and every earlier day marked to roll up again.
+    /// </summary>
     public async Task<IReadOnlyList<DateOnly>> DaysToRollUpAsync(CancellationToken ct)
     {
         var yesterday = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1);
-        await using var command = dataSource.CreateCommand("SELECT day FROM analytics.dirty_days WHERE day < $1 ORDER BY day");
-        command.Parameters.AddWithValue(yesterday.AddDays(1));
         var days = new SortedSet<DateOnly> { yesterday };
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using (var last = dataSource.CreateCommand("SELECT max(day) FROM analytics.aggregated_days"))
+        {
+            if (await last.ExecuteScalarAsync(ct) is DateOnly lastDay)
+            {
+                for (var day = DateOnly.FromDayNumber(Math.Max(lastDay.DayNumber + 1, yesterday.DayNumber - 30)); day < yesterday; day = day.AddDays(1))
+                {
+                    days.Add(day);
+                }
+            }
+        }
+        await using var marked = dataSource.CreateCommand("SELECT day FROM analytics.dirty_days WHERE day <= $1 ORDER BY day");
+        marked.Parameters.AddWithValue(yesterday);
+        await using var reader = await marked.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) days.Add(reader.GetFieldValue<DateOnly>(0));
         return [.. days];
     }

@@ -30,8 +30,8 @@ public sealed record IngestResult(int Accepted, int Duplicates);
 /// <summary>
 /// Takes a batch of executions whole or not at all: every item is checked first (unknown prompt or
 /// version, negative numbers, future times, oversized text → 400 naming the item and field); then the
-/// batch is written with binary COPY into a temporary table and moved with one INSERT that skips ids
-/// already stored, so retries and concurrent duplicates are counted, never stored twice.
+/// batch is written in one round trip — binary-encoded column arrays, unnested into one INSERT that
+/// skips ids already stored — so retries and concurrent duplicates are counted, never stored twice.
 /// </summary>
 sealed class ExecutionIngest(NpgsqlDataSource dataSource, IPromptCatalog catalog, TimeProvider time, IOptions<AnalyticsOptions> options)
 {
@@ -48,73 +48,74 @@ sealed class ExecutionIngest(NpgsqlDataSource dataSource, IPromptCatalog catalog
         var rows = await ValidateAsync(projectId, items);
         var now = time.GetUtcNow();
 
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var create = new NpgsqlCommand(
-            "CREATE TEMP TABLE execution_batch (LIKE analytics.executions INCLUDING DEFAULTS) ON COMMIT DROP", connection, transaction))
-        {
-            await create.ExecuteNonQueryAsync(ct);
-        }
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY execution_batch (project_id, id, prompt_id, version, label, experiment, variant, subject, latency_ms, input_tokens, " +
-            "output_tokens, cost_usd, model, success, score, error, occurred_at, rendered_prompt, response, metadata, received_at) " +
-            "FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var (item, promptId) in rows)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(projectId, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(item.Id!, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(promptId, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(item.Version!.Value, NpgsqlDbType.Integer, ct);
-                await WriteText(copy, item.Label, ct);
-                await WriteText(copy, item.Experiment, ct);
-                await WriteText(copy, item.Variant, ct);
-                await WriteText(copy, item.Subject, ct);
-                await copy.WriteAsync(item.LatencyMs ?? 0, NpgsqlDbType.Double, ct);
-                await copy.WriteAsync(item.InputTokens ?? 0, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(item.OutputTokens ?? 0, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(item.CostUsd ?? 0m, NpgsqlDbType.Numeric, ct);
-                await WriteText(copy, item.Model, ct);
-                await copy.WriteAsync(item.Success ?? item.Error is null, NpgsqlDbType.Boolean, ct);
-                if (item.Score is { } score) await copy.WriteAsync(score, NpgsqlDbType.Double, ct);
-                else await copy.WriteNullAsync(ct);
-                await WriteText(copy, item.Error, ct);
-                await copy.WriteAsync(item.OccurredAt!.Value.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-                await WriteText(copy, item.RenderedPrompt, ct);
-                await WriteText(copy, item.Response, ct);
-                if (item.Metadata is { ValueKind: JsonValueKind.Object } metadata) await copy.WriteAsync(metadata.GetRawText(), NpgsqlDbType.Jsonb, ct);
-                else await copy.WriteNullAsync(ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
-
-        int accepted;
-        await using (var insert = new NpgsqlCommand("""
-            INSERT INTO analytics.executions SELECT * FROM execution_batch ON CONFLICT (project_id, id) DO NOTHING
-            """, connection, transaction))
-        {
-            accepted = await insert.ExecuteNonQueryAsync(ct);
-        }
-        // Executions of past days make those days roll up (again): see DailyAggregation.
-        await using (var dirty = new NpgsqlCommand("""
-            INSERT INTO analytics.dirty_days (day, marked_at)
-            SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date, $1 FROM execution_batch
-            WHERE (occurred_at AT TIME ZONE 'UTC')::date < $2
-            ON CONFLICT (day) DO UPDATE SET marked_at = excluded.marked_at
-            """, connection, transaction))
-        {
-            dirty.Parameters.AddWithValue(now);
-            dirty.Parameters.AddWithValue(DateOnly.FromDateTime(now.UtcDateTime));
-            await dirty.ExecuteNonQueryAsync(ct);
-        }
-        await transaction.CommitAsync(ct);
+        var accepted = await WriteAsync(projectId, rows, now, ct);
         return new IngestResult(accepted, items.Length - accepted);
     }
 
-    static ValueTask WriteText(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
-        value is null ? new ValueTask(copy.WriteNullAsync(ct)) : new ValueTask(copy.WriteAsync(value, NpgsqlDbType.Text, ct));
+    /// <summary>
+    /// One round trip: the batch goes over as one binary-encoded array per column, unnested into an
+    /// INSERT that skips ids already stored; then the past days it touched are marked to roll up.
+    /// Both run in the batch's implicit transaction.
+    /// </summary>
+    async Task<int> WriteAsync(Guid projectId, List<(ExecutionInput Item, Guid PromptId)> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        T[] Column<T>(Func<ExecutionInput, T> value) => rows.Select(r => value(r.Item)).ToArray();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var pastDays = rows.Select(r => DateOnly.FromDateTime(r.Item.OccurredAt!.Value.UtcDateTime)).Where(d => d < today).Distinct().ToArray();
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("""
+                    INSERT INTO analytics.executions (project_id, id, prompt_id, version, label, experiment, variant, subject,
+                        latency_ms, input_tokens, output_tokens, cost_usd, model, success, score, error, occurred_at,
+                        rendered_prompt, response, metadata, received_at)
+                    SELECT $1, r.*, $21 FROM unnest($2::varchar[], $3::uuid[], $4::int[], $5::varchar[], $6::varchar[], $7::varchar[],
+                        $8::varchar[], $9::float8[], $10::int[], $11::int[], $12::numeric[], $13::varchar[], $14::bool[], $15::float8[],
+                        $16::text[], $17::timestamptz[], $18::text[], $19::text[], $20::jsonb[]) AS r
+                    ON CONFLICT (project_id, id) DO NOTHING
+                    """)
+                {
+                    Parameters =
+                    {
+                        new() { Value = projectId },
+                        new() { Value = Column(i => i.Id!) },
+                        new() { Value = rows.Select(r => r.PromptId).ToArray() },
+                        new() { Value = Column(i => i.Version!.Value) },
+                        new() { Value = Column(i => i.Label) },
+                        new() { Value = Column(i => i.Experiment) },
+                        new() { Value = Column(i => i.Variant) },
+                        new() { Value = Column(i => i.Subject) },
+                        new() { Value = Column(i => i.LatencyMs ?? 0) },
+                        new() { Value = Column(i => i.InputTokens ?? 0) },
+                        new() { Value = Column(i => i.OutputTokens ?? 0) },
+                        new() { Value = Column(i => i.CostUsd ?? 0m) },
+                        new() { Value = Column(i => i.Model) },
+                        new() { Value = Column(i => i.Success ?? i.Error is null) },
+                        new() { Value = Column(i => i.Score) },
+                        new() { Value = Column(i => i.Error) },
+                        new() { Value = Column(i => i.OccurredAt!.Value.ToUniversalTime()) },
+                        new() { Value = Column(i => i.RenderedPrompt) },
+                        new() { Value = Column(i => i.Response) },
+                        new() { Value = Column(i => i.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                        new() { Value = now },
+                    },
+                },
+                // Executions of past days make those days roll up (again): see DailyAggregation.
+                new NpgsqlBatchCommand("""
+                    INSERT INTO analytics.dirty_days (day, marked_at) SELECT unnest($1::date[]), $2
+                    ON CONFLICT (day) DO UPDATE SET marked_at = excluded.marked_at
+                    """)
+                {
+                    Parameters = { new() { Value = pastDays }, new() { Value = now } },
+                },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(ct);
+        return batch.BatchCommands[0].RecordsAffected;
+    }
 
     async Task<List<(ExecutionInput Item, Guid PromptId)>> ValidateAsync(Guid projectId, ExecutionInput[] items)
     {

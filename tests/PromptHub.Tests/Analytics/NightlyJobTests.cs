@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using PromptHub.Modules.Analytics;
+using Quartz;
+
+namespace PromptHub.Tests.Analytics;
+
+public sealed class NightlyJobTests(AppFactory app) : IClassFixture<AppFactory>
+{
+    [Fact]
+    public async Task The_nightly_job_rolls_up_yesterday_and_every_day_marked_by_a_late_execution_or_outcome()
+    {
+        var admin = app.Admin();
+        await admin.PromptWithVersionsAsync("nightly/p", 1);
+        await admin.ReportAsync(
+            AnalyticsApi.Execution("n-yesterday", "nightly/p", 1, AnalyticsApi.At(1)),
+            AnalyticsApi.Execution("n-late", "nightly/p", 1, AnalyticsApi.At(5)),   // a late execution marks its day
+            AnalyticsApi.Execution("n-today", "nightly/p", 1, AnalyticsApi.JustNow));
+
+        var days = await app.Services.GetRequiredService<DailyAggregation>().DaysToRollUpAsync(CancellationToken.None);
+        Assert.Contains(AnalyticsApi.Today.AddDays(-1), days);
+        Assert.Contains(AnalyticsApi.Today.AddDays(-5), days);
+        Assert.DoesNotContain(AnalyticsApi.Today, days);
+
+        var scheduler = await app.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.TriggerJob(new JobKey(DailyAggregationJob.Name));
+        await HttpAssertions.EventuallyAsync(async () => Assert.Equal("-5,-1", await app.ScalarAsync<string>("""
+            SELECT string_agg((s.day - CURRENT_DATE)::text, ',' ORDER BY s.day) FROM analytics.daily_stats s
+            JOIN prompts.prompts p ON p.id = s.prompt_id WHERE p.name = 'nightly/p'
+            """)), TimeSpan.FromSeconds(20));
+        Assert.Equal(0, await app.ScalarAsync<long>("SELECT count(*) FROM analytics.dirty_days"));
+    }
+}
