@@ -398,6 +398,8 @@ namespace PromptHub.Migrations
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_executions_occurred_at");
 
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("OccurredAt"), "brin");
+
                     b.HasIndex("ProjectId", "PromptId", "OccurredAt")
                         .HasDatabaseName("ix_executions_project_id_prompt_id_occurred_at");
 

@@ -121,62 +121,69 @@ sealed class ExecutionIngest(NpgsqlDataSource dataSource, IPromptCatalog catalog
     {
         var limits = options.Value;
         var latest = time.GetUtcNow().AddSeconds(limits.MaxClockSkewSeconds);
+        // A batch names few prompts and labels: each is checked (and looked up) once.
         var prompts = new Dictionary<string, CatalogPrompt?>(StringComparer.Ordinal);
+        var labels = new Dictionary<string, bool>(StringComparer.Ordinal);
         var validation = new Validation();
-        var errors = 0;
+        var failed = 0;
         var rows = new List<(ExecutionInput, Guid)>(items.Length);
 
-        for (var i = 0; i < items.Length && errors < MaxErrorsListed; i++)
+        for (var i = 0; i < items.Length && failed < MaxErrorsListed; i++)
         {
             var item = items[i];
-            var at = $"executions[{i}]";
             if (item is null)
             {
-                validation.Add(at, "must be an execution object");
-                errors++;
+                validation.Add($"executions[{i}]", "must be an execution object");
+                failed++;
                 continue;
             }
-            var before = validation.Count;
-            validation
-                .Check(Execution.IsValidId(item.Id), $"{at}.id", "is required: the execution's idempotency key, 1–128 letters, digits or ._:@-")
-                .Check(item.Version is > 0, $"{at}.version", "is required: a positive whole number")
-                .Check(item.Label is null || Label.NameError(item.Label, forMove: false) is null, $"{at}.label", "is not a label name")
-                .Check(item.Experiment is null || item.Experiment.Length <= 64, $"{at}.experiment", "must be at most 64 characters")
-                .Check(item.Variant is null || item.Variant.Length <= 64, $"{at}.variant", "must be at most 64 characters")
-                .Check(item.Subject is null || item.Subject.Length <= 256, $"{at}.subject", "must be at most 256 characters")
-                .Check(item.LatencyMs is null or (>= 0 and <= 86_400_000), $"{at}.latencyMs", "must be between 0 and 86400000")
-                .Check(item.InputTokens is null or >= 0, $"{at}.inputTokens", "must not be negative")
-                .Check(item.OutputTokens is null or >= 0, $"{at}.outputTokens", "must not be negative")
-                .Check(item.CostUsd is null or (>= 0 and < 1_000_000_000), $"{at}.costUsd", "must not be negative")
-                .Check(item.Model is null || item.Model.Length <= 128, $"{at}.model", "must be at most 128 characters")
-                .Check(item.Score is null || double.IsFinite(item.Score.Value), $"{at}.score", "must be a finite number")
-                .Check(item.Error is null || item.Error.Length <= 4000, $"{at}.error", "must be at most 4000 characters")
-                .Check(item.OccurredAt is not null, $"{at}.occurredAt", "is required (ISO 8601)")
-                .Check(item.OccurredAt is null || item.OccurredAt <= latest, $"{at}.occurredAt", "is in the future")
-                .Check(item.OccurredAt is null || item.OccurredAt.Value.Year >= 2000, $"{at}.occurredAt", "is before the year 2000")
-                .Check(item.RenderedPrompt is null || item.RenderedPrompt.Length <= limits.MaxAuditCharacters, $"{at}.renderedPrompt", $"must be at most {limits.MaxAuditCharacters} characters")
-                .Check(item.Response is null || item.Response.Length <= limits.MaxAuditCharacters, $"{at}.response", $"must be at most {limits.MaxAuditCharacters} characters")
-                .Check(item.Metadata is null || item.Metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, $"{at}.metadata", "must be a JSON object")
-                .Check(item.Metadata is not { ValueKind: JsonValueKind.Object } m || m.GetRawText().Length <= MaxMetadataBytes, $"{at}.metadata", $"must be at most {MaxMetadataBytes} bytes");
-
             CatalogPrompt? prompt = null;
-            if (item.Prompt is null || Prompt.NameError(item.Prompt) is not null)
+            if (item.Prompt is not null && !prompts.TryGetValue(item.Prompt, out prompt))
             {
-                validation.Add($"{at}.prompt", "is required: a prompt name");
+                prompts[item.Prompt] = prompt = Prompt.NameError(item.Prompt) is null ? await catalog.FindAsync(projectId, item.Prompt) : null;
             }
-            else
+            var labelValid = item.Label is null || (labels.TryGetValue(item.Label, out var known)
+                ? known
+                : labels[item.Label] = Label.NameError(item.Label, forMove: false) is null);
+
+            var before = validation.Count;
+            foreach (var (field, message) in Problems(item, prompt, labelValid, latest, limits))
             {
-                if (!prompts.TryGetValue(item.Prompt, out prompt))
-                {
-                    prompts[item.Prompt] = prompt = await catalog.FindAsync(projectId, item.Prompt);
-                }
-                if (prompt is null) validation.Add($"{at}.prompt", $"there is no prompt named '{item.Prompt}'");
-                else if (item.Version is > 0 && item.Version > prompt.LatestVersion) validation.Add($"{at}.version", $"prompt '{item.Prompt}' has no version {item.Version}");
+                validation.Add($"executions[{i}].{field}", message);
             }
-            if (validation.Count > before) errors++;
+            if (validation.Count > before) failed++;
             else rows.Add((item, prompt!.Id));
         }
         validation.ThrowIfInvalid();
         return rows;
+    }
+
+    /// <summary>What is wrong with one execution (field names are made only for what fails).</summary>
+    static IEnumerable<(string Field, string Message)> Problems(ExecutionInput item, CatalogPrompt? prompt, bool labelValid,
+        DateTimeOffset latest, AnalyticsOptions limits)
+    {
+        if (!Execution.IsValidId(item.Id)) yield return ("id", "is required: the execution's idempotency key, 1–128 letters, digits or ._:@-");
+        if (item.Prompt is null) yield return ("prompt", "is required: a prompt name");
+        else if (prompt is null) yield return ("prompt", $"there is no prompt named '{item.Prompt}'");
+        if (item.Version is not > 0) yield return ("version", "is required: a positive whole number");
+        else if (prompt is not null && item.Version > prompt.LatestVersion) yield return ("version", $"prompt '{item.Prompt}' has no version {item.Version}");
+        if (!labelValid) yield return ("label", "is not a label name");
+        if (item.Experiment is { Length: > 64 }) yield return ("experiment", "must be at most 64 characters");
+        if (item.Variant is { Length: > 64 }) yield return ("variant", "must be at most 64 characters");
+        if (item.Subject is { Length: > 256 }) yield return ("subject", "must be at most 256 characters");
+        if (item.LatencyMs is < 0 or > 86_400_000) yield return ("latencyMs", "must be between 0 and 86400000");
+        if (item.InputTokens is < 0) yield return ("inputTokens", "must not be negative");
+        if (item.OutputTokens is < 0) yield return ("outputTokens", "must not be negative");
+        if (item.CostUsd is < 0 or >= 1_000_000_000) yield return ("costUsd", "must not be negative");
+        if (item.Model is { Length: > 128 }) yield return ("model", "must be at most 128 characters");
+        if (item.Score is { } score && !double.IsFinite(score)) yield return ("score", "must be a finite number");
+        if (item.Error is { Length: > 4000 }) yield return ("error", "must be at most 4000 characters");
+        if (item.OccurredAt is not { } at) yield return ("occurredAt", "is required (ISO 8601)");
+        else if (at > latest) yield return ("occurredAt", "is in the future");
+        else if (at.Year < 2000) yield return ("occurredAt", "is before the year 2000");
+        if (item.RenderedPrompt?.Length > limits.MaxAuditCharacters) yield return ("renderedPrompt", $"must be at most {limits.MaxAuditCharacters} characters");
+        if (item.Response?.Length > limits.MaxAuditCharacters) yield return ("response", $"must be at most {limits.MaxAuditCharacters} characters");
+        if (item.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) }) yield return ("metadata", "must be a JSON object");
+        else if (item.Metadata is { ValueKind: JsonValueKind.Object } metadata && metadata.GetRawText().Length > MaxMetadataBytes) yield return ("metadata", $"must be at most {MaxMetadataBytes} bytes");
     }
 }

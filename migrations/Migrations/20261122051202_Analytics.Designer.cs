@@ -12,7 +12,7 @@ using PromptHub.Platform.Database;
 namespace PromptHub.Migrations
 {
     [DbContext(typeof(PromptHubDb))]
-    [Migration("20261122045515_Analytics")]
+    [Migration("20261122051202_Analytics")]
     partial class Analytics
     {
         /// <inheritdoc />
@@ -400,6 +400,8 @@ namespace PromptHub.Migrations
 
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_executions_occurred_at");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("OccurredAt"), "brin");
 
                     b.HasIndex("ProjectId", "PromptId", "OccurredAt")
                         .HasDatabaseName("ix_executions_project_id_prompt_id_occurred_at");

@@ -160,7 +160,8 @@ namespace PromptHub.Migrations
                 name: "ix_executions_occurred_at",
                 schema: "analytics",
                 table: "executions",
-                column: "occurred_at");
+                column: "occurred_at")
+                .Annotation("Npgsql:IndexMethod", "brin");
 
             migrationBuilder.CreateIndex(
                 name: "ix_executions_project_id_prompt_id_occurred_at",
