@@ -10,7 +10,7 @@ namespace PromptHub.Modules.Analytics;
 /// "to roll up"; the roll-up reads the day from one snapshot (REPEATABLE READ) and clears only the
 /// marks that snapshot saw, so a write it could not see keeps its mark and is rolled up next time.
 /// </summary>
-sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time)
+sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time, Microsoft.Extensions.Options.IOptions<AnalyticsOptions> options)
 {
     const string RollUp = """
         INSERT INTO analytics.daily_stats AS s (project_id, prompt_id, version, experiment, variant, day,
@@ -49,9 +49,12 @@ sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time)
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-            await using (var memory = new NpgsqlCommand("SET LOCAL work_mem = '256MB'", connection, transaction))
+            // Enough memory to sort a day's rows in memory (not on disk), and no JIT: on 10 M rows this
+            // took the statement from about 15 s to under 10 s (bench/README.md).
+            await using (var settings = new NpgsqlCommand("SELECT set_config('work_mem', $1, true), set_config('jit', 'off', true)", connection, transaction))
             {
-                await memory.ExecuteNonQueryAsync(ct);
+                settings.Parameters.AddWithValue(options.Value.AggregationWorkMem);
+                await settings.ExecuteNonQueryAsync(ct);
             }
             var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             int rows;

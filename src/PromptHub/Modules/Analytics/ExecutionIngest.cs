@@ -16,6 +16,8 @@ public sealed class AnalyticsOptions
     public int MaxAuditCharacters { get; set; } = 32_768;
     /// <summary>How far in the future (clock skew) an execution's time may be.</summary>
     public int MaxClockSkewSeconds { get; set; } = 300;
+    /// <summary>PostgreSQL work_mem of the daily roll-up (per sort, and per parallel worker).</summary>
+    public string AggregationWorkMem { get; set; } = "512MB";
 }
 
 public sealed record ExecutionInput(
