@@ -1,6 +1,7 @@
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Jobs;
+using PromptHub.Modules.Notifications;
 using PromptHub.Modules.Prompts;
 using PromptHub.Modules.Serving;
 using PromptHub.Platform;
@@ -12,6 +13,7 @@ builder.AddAccessModule();      // projects, API keys, roles, rate limits
 builder.AddPromptsModule();     // prompts, versions, labels
 builder.AddServingModule();     // resolve and render, cached, consistent across instances
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
+builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
 builder.AddJobsModule();        // last: the clustered scheduler, with the jobs the modules above declared
 
 var app = builder.Build();
@@ -26,6 +28,7 @@ api.MapAccessEndpoints();
 api.MapPromptsEndpoints();
 api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
+api.MapNotificationsEndpoints();
 
 try
 {

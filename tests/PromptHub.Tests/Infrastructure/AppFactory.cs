@@ -41,6 +41,9 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Settings a test class overrides (rate limits, switches).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>More settings, given before the app is first used (values known only at run time).</summary>
+    public Dictionary<string, string?> With { get; } = [];
+
     public virtual async Task InitializeAsync()
     {
         if (_ownsDatabase) ConnectionString = await TestDatabase.CreateAsync(DatabaseName);
@@ -66,6 +69,7 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["PromptHub:RateLimits:Ops:Burst"] = "100000",
         };
         foreach (var (key, value) in Settings) settings[key] = value;
+        foreach (var (key, value) in With) settings[key] = value;
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
     }

@@ -9,12 +9,12 @@ namespace PromptHub.Modules.Prompts;
 /// A few prompts a new project starts with when PromptHub:SeedExamples is on, so that a newcomer has
 /// something to resolve, diff and roll back right away. Written through the registry like any upload.
 /// </summary>
-sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration, ChangeFeed changes) : IProjectSetup
+sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration, ChangeFeed changes, IEnumerable<IPromptEvents> events) : IProjectSetup
 {
     public async Task SetUpAsync(PromptHubDb db, Guid projectId, string author, CancellationToken ct)
     {
         if (!configuration.GetValue("PromptHub:SeedExamples", false)) return;
-        var registry = new PromptRegistry(db, time, changes);
+        var registry = new PromptRegistry(db, time, changes, events);
 
         await registry.CreateAsync(projectId, "examples/greeting", PromptType.Text, "A friendly greeting.", ["example"], ct);
         await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(

@@ -13,7 +13,7 @@ public sealed record LabelChange(Prompt Prompt, Label Label, int? PreviousVersio
 /// concurrent uploads get versions 1, 2, 3… with no gap and concurrent label moves form one unbroken
 /// chain; unique keys in the database back both up.
 /// </summary>
-sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed changes)
+sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed changes, IEnumerable<IPromptEvents> events)
 {
     /// <summary>The change-feed topic of prompts; the key is `{projectId:N}/{name}`.</summary>
     public const string ChangeTopic = "prompt";
@@ -59,6 +59,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         {
             db.PromptVersions.Add(version);
             await db.SaveChangesAsync(ct); // the version row first: labels reference it
+            foreach (var handler in events) await handler.VersionCreatedAsync(db, prompt, version, ct);
         }
         foreach (var label in labels)
         {
@@ -127,17 +128,27 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
     async Task<LabelChange> MoveAsync(Prompt prompt, string name, int version, LabelAction action, string? reason, string actor, DateTimeOffset now, CancellationToken ct)
     {
         var label = await db.Labels.SingleOrDefaultAsync(l => l.PromptId == prompt.Id && l.Name == name, ct);
+        LabelChange change;
         if (label is null)
         {
             (label, var first) = Label.Create(prompt, name, version, reason, actor, now);
             db.Labels.Add(label);
             db.LabelMoves.Add(first);
-            return new LabelChange(prompt, label, null, first);
+            change = new LabelChange(prompt, label, null, first);
         }
-        var previous = label.Version;
-        var move = label.MoveTo(version, action, reason, actor, now);
-        if (move is not null) db.LabelMoves.Add(move);
-        return new LabelChange(prompt, label, previous, move);
+        else
+        {
+            var previous = label.Version;
+            var move = label.MoveTo(version, action, reason, actor, now);
+            if (move is not null) db.LabelMoves.Add(move);
+            change = new LabelChange(prompt, label, previous, move);
+        }
+        if (change.Move is not null && events.Any())
+        {
+            await db.SaveChangesAsync(ct); // the move gets its id
+            foreach (var handler in events) await handler.LabelMovedAsync(db, prompt, change.Move, ct);
+        }
+        return change;
     }
 
     /// <summary>The live prompt, its row locked until the transaction ends; 404 when there is none.</summary>

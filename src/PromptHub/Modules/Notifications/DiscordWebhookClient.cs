@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace PromptHub.Modules.Notifications;
+
+/// <summary>What Discord answered to a message.</summary>
+public abstract record DiscordAnswer
+{
+    public sealed record Delivered(string? MessageId) : DiscordAnswer;
+    /// <summary>429: rate limited; Discord says when to come back.</summary>
+    public sealed record RetryAfter(TimeSpan Wait) : DiscordAnswer;
+    /// <summary>5xx, timeouts, network errors, after the quick retries.</summary>
+    public sealed record Transient(string Reason) : DiscordAnswer;
+    /// <summary>A 4xx other than 429 (bad payload, forbidden): retrying would not help.</summary>
+    public sealed record Rejected(int Status, string Reason) : DiscordAnswer;
+    /// <summary>404: the webhook was deleted.</summary>
+    public sealed record Gone : DiscordAnswer;
+}
+
+/// <summary>
+/// Discord's webhook API, as much of it as PromptHub needs (Discord.Net.Webhook is not served here):
+/// POST the message with `?wait=true` so that Discord confirms it with the message's id. Network errors,
+/// timeouts and 5xx are retried a few times at once with exponential back-off and jitter (Polly); all
+/// other answers go back to the outbox, which decides. The URL is never logged (the client's own
+/// logging is removed) nor put in an error.
+/// </summary>
+public sealed class DiscordWebhookClient
+{
+    readonly HttpClient _http;
+    readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    public DiscordWebhookClient(HttpClient http, IOptions<DiscordOptions> options)
+    {
+        _http = http;
+        var settings = options.Value;
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (settings.QuickRetries > 0)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<TimeoutRejectedException>()
+                    .HandleResult(response => (int)response.StatusCode >= 500),
+                MaxRetryAttempts = settings.QuickRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(settings.QuickRetryDelayMilliseconds),
+            });
+        }
+        _pipeline = pipeline.AddTimeout(TimeSpan.FromSeconds(settings.TimeoutSeconds)).Build();
+    }
+
+    public async Task<DiscordAnswer> SendAsync(string webhookUrl, JsonObject message, CancellationToken ct)
+    {
+        var url = webhookUrl + (webhookUrl.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "wait=true";
+        HttpResponseMessage response;
+        try
+        {
+            response = await _pipeline.ExecuteAsync(async token =>
+                await _http.PostAsJsonAsync(url, message, token), ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return new DiscordAnswer.Transient(e is HttpRequestException http ? $"network error: {http.HttpRequestError}" : "timed out");
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (response.IsSuccessStatusCode) return new DiscordAnswer.Delivered(Field(body, "id"));
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                var seconds = double.TryParse(Field(body, "retry_after"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s
+                    : response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1;
+                return new DiscordAnswer.RetryAfter(TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 3600)));
+            }
+            if (response.StatusCode == HttpStatusCode.NotFound) return new DiscordAnswer.Gone();
+            if (status >= 500) return new DiscordAnswer.Transient($"Discord answered {status}");
+            var reason = Field(body, "message") ?? response.ReasonPhrase ?? "";
+            return new DiscordAnswer.Rejected(status, reason.Length > 300 ? reason[..300] : reason);
+        }
+    }
+
+    /// <summary>A top-level value of a JSON answer, as text (null when absent or not JSON).</summary>
+    static string? Field(string body, string name)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value)
+                ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

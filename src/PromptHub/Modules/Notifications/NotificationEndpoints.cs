@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PromptHub.Modules.Access;
+using PromptHub.Platform.Database;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.Notifications;
+
+public sealed record NotificationView(Guid Id, string Kind, string EventKey, string Webhook, string State, int Attempts,
+    DateTimeOffset NextAttemptAt, string? LastError, string? DiscordMessageId, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, string? Title);
+public sealed record TestNotificationRequest(string? Webhook);
+public sealed record TestNotificationResult(string Webhook, string Url, bool Delivered, string Answer, string? DiscordMessageId);
+public sealed record WebhookView(string Name, string Url, string? Tag, string? Folder);
+public sealed record NotificationsOverview(bool Enabled, string DeploymentEnvironment, string? WhyOff, IReadOnlyList<WebhookView> Webhooks);
+
+static class NotificationEndpoints
+{
+    public static void MapNotificationRoutes(this IEndpointRouteBuilder api)
+    {
+        var notifications = api.MapGroup("/notifications").WithTags("Notifications").RequireAuthorization(AccessPolicies.Admin);
+        notifications.MapGet("/", List).WithName("ListNotifications");
+        notifications.MapGet("/settings", Settings).WithName("NotificationSettings");
+        notifications.MapPost("/test", Test).WithName("TestNotification").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        notifications.MapPost("/{id}/retry", Retry).WithName("RetryNotification").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    static async Task<Ok<Paged<NotificationView>>> List(string? state, PageRequest paging, HttpContext http, PromptHubDb db, CancellationToken ct)
+    {
+        var projectId = http.Caller().ProjectId;
+        var query = db.Outbox.AsNoTracking().Where(m => m.ProjectId == projectId);
+        if (state is not null)
+        {
+            if (!Enum.TryParse<OutboxState>(state, ignoreCase: true, out var wanted) || state.Any(char.IsUpper))
+            {
+                throw ProblemException.Invalid("state", "must be one of pending, sending, delivered, failed, dead");
+            }
+            query = query.Where(m => m.State == wanted);
+        }
+        var total = await query.CountAsync(ct);
+        var page = await query.OrderByDescending(m => m.CreatedAt).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
+        var items = page.Select(m => new NotificationView(m.Id, m.Kind, m.EventKey, m.Webhook, m.State.ToString().ToLowerInvariant(), m.Attempts,
+            m.NextAttemptAt, m.LastError, m.DiscordMessageId, m.CreatedAt, m.DeliveredAt,
+            DiscordEmbeds.Embed(m.Kind, JsonNode.Parse(m.Payload)!.AsObject())["title"]?.GetValue<string>())).ToList();
+        return TypedResults.Ok(new Paged<NotificationView>(items, paging.Page, paging.PageSize, total));
+    }
+
+    static Ok<NotificationsOverview> Settings(NotificationSwitch notifications, IOptions<DiscordOptions> options) =>
+        TypedResults.Ok(new NotificationsOverview(notifications.Enabled, notifications.DeploymentEnvironment, notifications.WhyOff,
+            options.Value.Webhooks().Select(w => new WebhookView(w.Name, DiscordOptions.Mask(w.WebhookUrl), w.Tag, w.Folder)).ToList()));
+
+    /// <summary>Sends a message to a webhook now (not through the outbox) and reports what Discord answered.</summary>
+    static async Task<Ok<TestNotificationResult>> Test(TestNotificationRequest? request, HttpContext http, IOptions<DiscordOptions> options,
+        DiscordWebhookClient discord, TimeProvider time, CancellationToken ct)
+    {
+        var webhooks = options.Value.Webhooks();
+        if (webhooks.Count == 0) throw ProblemException.Conflict("No Discord webhook is configured (PromptHub:Discord:WebhookUrl).");
+        var name = request?.Webhook ?? webhooks[0].Name;
+        var route = webhooks.FirstOrDefault(w => w.Name == name)
+            ?? throw ProblemException.NotFound($"There is no webhook named '{name}' (configured: {string.Join(", ", webhooks.Select(w => w.Name))}).");
+        var embed = DiscordEmbeds.Embed(OutboxKinds.Test, new JsonObject
+        {
+            ["title"] = "PromptHub test message",
+            ["description"] = $"Sent by key '{http.Caller().KeyName}' to webhook '{route.Name}'. If you can read this, announcements will arrive here.",
+            ["at"] = DiscordEmbeds.Iso(time.GetUtcNow()),
+        });
+        var answer = await discord.SendAsync(route.WebhookUrl, DiscordEmbeds.Message(options.Value.Username, [embed]), ct);
+        var (delivered, text, messageId) = answer switch
+        {
+            DiscordAnswer.Delivered d => (true, "delivered", d.MessageId),
+            DiscordAnswer.RetryAfter r => (false, $"rate limited: retry after {r.Wait.TotalSeconds:0.###} s", null),
+            DiscordAnswer.Transient t => (false, $"not delivered: {t.Reason}", null),
+            DiscordAnswer.Gone => (false, "Discord answered 404: the webhook no longer exists", null),
+            DiscordAnswer.Rejected x => (false, $"Discord answered {x.Status}: {x.Reason}", null),
+            _ => (false, "unexpected answer", (string?)null),
+        };
+        return TypedResults.Ok(new TestNotificationResult(route.Name, DiscordOptions.Mask(route.WebhookUrl), delivered, text, messageId));
+    }
+
+    /// <summary>A failed or dead message goes back to the queue with fresh attempts.</summary>
+    static async Task<Ok<NotificationView>> Retry(string id, HttpContext http, PromptHubDb db, TimeProvider time, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var messageId)) throw ProblemException.Invalid("id", "is not a notification id");
+        var projectId = http.Caller().ProjectId;
+        var now = time.GetUtcNow();
+        var updated = await db.Outbox.Where(m => m.Id == messageId && m.ProjectId == projectId && (m.State == OutboxState.Failed || m.State == OutboxState.Dead))
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.State, OutboxState.Pending).SetProperty(x => x.Attempts, 0)
+                .SetProperty(x => x.NextAttemptAt, now).SetProperty(x => x.LastError, (string?)null), ct);
+        var message = await db.Outbox.AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId && m.ProjectId == projectId, ct)
+            ?? throw ProblemException.NotFound($"There is no notification '{messageId}'.");
+        if (updated == 0) throw ProblemException.Conflict($"Only failed or dead notifications can be retried; this one is {message.State.ToString().ToLowerInvariant()}.");
+        return TypedResults.Ok(new NotificationView(message.Id, message.Kind, message.EventKey, message.Webhook, message.State.ToString().ToLowerInvariant(),
+            message.Attempts, message.NextAttemptAt, message.LastError, message.DiscordMessageId, message.CreatedAt, message.DeliveredAt, null));
+    }
+}

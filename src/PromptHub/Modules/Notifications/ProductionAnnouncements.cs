@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using PromptHub.Modules.Prompts;
+using PromptHub.Platform.Database;
+
+namespace PromptHub.Modules.Notifications;
+
+/// <summary>
+/// Whether this deployment announces anything: only the production one
+/// (`PromptHub:DeploymentEnvironment`, or the `ENVIRONMENT` variable, is `production`), and only with a webhook.
+/// </summary>
+public sealed class NotificationSwitch(IConfiguration configuration, IOptions<DiscordOptions> options)
+{
+    public string DeploymentEnvironment { get; } =
+        (configuration["PromptHub:DeploymentEnvironment"] ?? configuration["ENVIRONMENT"] ?? "").Trim();
+
+    public bool IsProduction => string.Equals(DeploymentEnvironment, "production", StringComparison.OrdinalIgnoreCase);
+
+    public bool Enabled => IsProduction && options.Value.Webhooks().Count > 0;
+
+    /// <summary>Why notifications are off, said once at start-up; null when they are on.</summary>
+    public string? WhyOff =>
+        !IsProduction ? $"Discord notifications are off: the deployment environment is '{(DeploymentEnvironment.Length == 0 ? "(not set)" : DeploymentEnvironment)}', and only 'production' announces (PromptHub:DeploymentEnvironment or ENVIRONMENT)"
+        : options.Value.Webhooks().Count == 0 ? "Discord notifications are off: no webhook is configured (PromptHub:Discord:WebhookUrl)"
+        : null;
+}
+
+/// <summary>Queues the announcements of production uploads (and, if asked, of `production` label moves) in the outbox, in the change's transaction.</summary>
+sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options, IConfiguration configuration) : IPromptEvents
+{
+    public Task VersionCreatedAsync(PromptHubDb db, Prompt prompt, PromptVersion version, CancellationToken ct)
+    {
+        if (!notifications.Enabled || options.Value.RouteFor(prompt.Name, prompt.Tags) is not { } webhook) return Task.CompletedTask;
+        var payload = new JsonObject
+        {
+            ["prompt"] = prompt.Name,
+            ["version"] = version.Version,
+            ["type"] = PromptViews.Lower(version.Type),
+            ["author"] = version.Author,
+            ["changeType"] = PromptViews.Lower(version.ChangeType),
+            ["reason"] = version.CommitMessage,
+            ["content"] = DiscordEmbeds.Excerpt(version.Template ?? string.Join("\n", version.Content().Messages!.Select(m => $"[{m.Role}] {m.Content}"))),
+            ["at"] = DiscordEmbeds.Iso(version.CreatedAt),
+            ["url"] = Link(prompt.Name, version.Version),
+        };
+        db.Outbox.Add(OutboxMessage.Create($"version:{prompt.Id:N}:{version.Version}", prompt.ProjectId, OutboxKinds.VersionUploaded, webhook, payload, version.CreatedAt));
+        return Task.CompletedTask;
+    }
+
+    public Task LabelMovedAsync(PromptHubDb db, Prompt prompt, LabelMove move, CancellationToken ct)
+    {
+        if (!notifications.Enabled || !options.Value.AnnounceProductionLabelMoves || move.Label != Label.Production ||
+            options.Value.RouteFor(prompt.Name, prompt.Tags) is not { } webhook)
+        {
+            return Task.CompletedTask;
+        }
+        var payload = new JsonObject
+        {
+            ["prompt"] = prompt.Name,
+            ["fromVersion"] = move.FromVersion,
+            ["toVersion"] = move.ToVersion,
+            ["action"] = PromptViews.Lower(move.Action),
+            ["actor"] = move.Actor,
+            ["reason"] = move.Reason,
+            ["at"] = DiscordEmbeds.Iso(move.CreatedAt),
+            ["url"] = Link(prompt.Name, move.ToVersion),
+        };
+        db.Outbox.Add(OutboxMessage.Create($"label:{move.Id}", prompt.ProjectId, OutboxKinds.ProductionMoved, webhook, payload, move.CreatedAt));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The version in PromptHub, when PromptHub:PublicUrl says where PromptHub is.</summary>
+    string? Link(string prompt, int version) =>
+        configuration["PromptHub:PublicUrl"] is { Length: > 0 } publicUrl
+            ? $"{publicUrl.TrimEnd('/')}/api/v1/prompts/{Uri.EscapeDataString(prompt)}/versions/{version}"
+            : null;
+}
