@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
@@ -63,8 +62,10 @@ public sealed class DiscordWebhookClient
         HttpResponseMessage response;
         try
         {
+            var body = message.ToJsonString();
+            // A buffered body (with Content-Length), built anew for each attempt.
             response = await _pipeline.ExecuteAsync(async token =>
-                await _http.PostAsJsonAsync(url, message, token), ct);
+                await _http.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), token), ct);
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or TaskCanceledException && !ct.IsCancellationRequested)
         {

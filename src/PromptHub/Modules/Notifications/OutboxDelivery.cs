@@ -117,7 +117,8 @@ sealed class OutboxDelivery(NpgsqlDataSource dataSource, DiscordWebhookClient di
             UPDATE notifications.outbox SET
                 state = CASE WHEN $2 = 'pending' AND NOT $8 AND attempts >= $7 THEN 'dead' ELSE $2 END,
                 attempts = CASE WHEN $8 THEN attempts - 1 ELSE attempts END,
-                next_attempt_at = CASE WHEN $6::interval IS NOT NULL THEN $5 + $6::interval
+                next_attempt_at = CASE WHEN $2 <> 'pending' THEN next_attempt_at
+                                       WHEN $6::interval IS NOT NULL THEN $5 + $6::interval
                                        ELSE $5 + least(power(2, attempts), 600) * (0.8 + random() * 0.4) * interval '1 second' END,
                 last_error = $3, discord_message_id = $4,
                 delivered_at = CASE WHEN $2 = 'delivered' THEN $5 END,
