@@ -31,6 +31,10 @@ public sealed class PlatformTests(AppFactory app) : IClassFixture<AppFactory>
             "/api/v1/prompts/{name}/versions/{version}/diff", "/api/v1/prompts/{name}/labels/{label}",
             "/api/v1/prompts/{name}/labels/{label}/rollback", "/api/v1/prompts/{name}/labels/{label}/history",
             "/api/v1/keys", "/api/v1/keys/{id}", "/api/v1/projects", "/api/v1/projects/current",
+            "/api/v1/prompts/{name}/resolve", "/api/v1/prompts/{name}/render",
+            "/api/v1/executions", "/api/v1/executions/{id}/outcome", "/api/v1/outcomes",
+            "/api/v1/analytics/prompts/{name}", "/api/v1/analytics/overview", "/api/v1/analytics/backfill", "/api/v1/analytics/backfill/{id}",
+            "/api/v1/notifications", "/api/v1/notifications/test", "/api/v1/notifications/settings", "/api/v1/notifications/{id}/retry",
         ];
         Assert.All(expected, path => Assert.Contains(path, paths));
     }
