@@ -43,10 +43,7 @@ static class NotificationEndpoints
         }
         var total = await query.CountAsync(ct);
         var page = await query.OrderByDescending(m => m.CreatedAt).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
-        var items = page.Select(m => new NotificationView(m.Id, m.Kind, m.EventKey, m.Webhook, m.State.ToString().ToLowerInvariant(), m.Attempts,
-            m.NextAttemptAt, m.LastError, m.DiscordMessageId, m.CreatedAt, m.DeliveredAt,
-            DiscordEmbeds.Embed(m.Kind, JsonNode.Parse(m.Payload)!.AsObject())["title"]?.GetValue<string>())).ToList();
-        return TypedResults.Ok(new Paged<NotificationView>(items, paging.Page, paging.PageSize, total));
+        return TypedResults.Ok(new Paged<NotificationView>(page.Select(ToView).ToList(), paging.Page, paging.PageSize, total));
     }
 
     static Ok<NotificationsOverview> Settings(NotificationSwitch notifications, IOptions<DiscordOptions> options) =>
@@ -93,7 +90,11 @@ static class NotificationEndpoints
         var message = await db.Outbox.AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId && m.ProjectId == projectId, ct)
             ?? throw ProblemException.NotFound($"There is no notification '{messageId}'.");
         if (updated == 0) throw ProblemException.Conflict($"Only failed or dead notifications can be retried; this one is {message.State.ToString().ToLowerInvariant()}.");
-        return TypedResults.Ok(new NotificationView(message.Id, message.Kind, message.EventKey, message.Webhook, message.State.ToString().ToLowerInvariant(),
-            message.Attempts, message.NextAttemptAt, message.LastError, message.DiscordMessageId, message.CreatedAt, message.DeliveredAt, null));
+        return TypedResults.Ok(ToView(message));
     }
+
+    /// <summary>An outbox row as the API shows it, titled like its Discord embed.</summary>
+    static NotificationView ToView(OutboxMessage m) =>
+        new(m.Id, m.Kind, m.EventKey, m.Webhook, m.State.ToString().ToLowerInvariant(), m.Attempts, m.NextAttemptAt, m.LastError,
+            m.DiscordMessageId, m.CreatedAt, m.DeliveredAt, DiscordEmbeds.Embed(m.Kind, JsonNode.Parse(m.Payload)!.AsObject())["title"]?.GetValue<string>());
 }
