@@ -119,16 +119,19 @@ run_wrk() { # label, base url, pid to watch (or empty) → "rps p50 p99 rss_mb"
 
 mean() { python3 -c "import sys; v=[float(x) for x in sys.argv[1:]]; print(round(sum(v)/len(v), 3))" "$@"; }
 
-# (a) and (b) alternate twice and are averaged: the machine's speed drifts between runs.
-echo "== (a) bare Kestrel endpoint, (b) resolve cached: a, b, a, b"
-read -r A1_RPS A1_P50 A1_P99 _ < <(run_wrk "http://127.0.0.1:5184" "$(pgrep -f 'BareKestrel.dll' | head -1)")
-read -r B1_RPS B1_P50 B1_P99 B1_RSS < <(run_wrk "$A" "$(app_pid 5181)")
-read -r A2_RPS A2_P50 A2_P99 _ < <(run_wrk "http://127.0.0.1:5184" "$(pgrep -f 'BareKestrel.dll' | head -1)")
-read -r B2_RPS B2_P50 B2_P99 B2_RSS < <(run_wrk "$A" "$(app_pid 5181)")
-A_RPS=$(mean "$A1_RPS" "$A2_RPS"); A_P50=$(mean "$A1_P50" "$A2_P50"); A_P99=$(mean "$A1_P99" "$A2_P99")
-B_RPS=$(mean "$B1_RPS" "$B2_RPS"); B_P50=$(mean "$B1_P50" "$B2_P50"); B_P99=$(mean "$B1_P99" "$B2_P99")
-B_RSS=$(( B1_RSS > B2_RSS ? B1_RSS : B2_RSS ))
-echo "   a: $A1_RPS, $A2_RPS req/s; b: $B1_RPS, $B2_RPS req/s"
+# (a) and (b) alternate (a, b, a, b, a, b) and are averaged: the machine's speed drifts between runs.
+ROUNDS=${ROUNDS:-3}
+echo "== (a) bare Kestrel endpoint, (b) resolve cached: alternating, $ROUNDS rounds"
+A_ALL=(); A_P50S=(); A_P99S=(); B_ALL=(); B_P50S=(); B_P99S=(); B_RSS=0
+for _ in $(seq 1 "$ROUNDS"); do
+  read -r rps p50 p99 _ < <(run_wrk "http://127.0.0.1:5184" "$(pgrep -f 'BareKestrel.dll' | head -1)")
+  A_ALL+=("$rps"); A_P50S+=("$p50"); A_P99S+=("$p99")
+  read -r rps p50 p99 rss < <(run_wrk "$A" "$(app_pid 5181)")
+  B_ALL+=("$rps"); B_P50S+=("$p50"); B_P99S+=("$p99"); B_RSS=$(( rss > B_RSS ? rss : B_RSS ))
+done
+A_RPS=$(mean "${A_ALL[@]}"); A_P50=$(mean "${A_P50S[@]}"); A_P99=$(mean "${A_P99S[@]}")
+B_RPS=$(mean "${B_ALL[@]}"); B_P50=$(mean "${B_P50S[@]}"); B_P99=$(mean "${B_P99S[@]}")
+echo "   a: ${A_ALL[*]} req/s; b: ${B_ALL[*]} req/s"
 if [ "${QUICK:-0}" = 1 ]; then
   echo "(a) $A_RPS req/s p99 $A_P99 ms; (b) $B_RPS req/s p99 $B_P99 ms, RSS $B_RSS MB; b/a $(python3 -c "print(f'{$B_RPS/$A_RPS:.2f}')")"
   exit 0
@@ -145,7 +148,7 @@ NOW=$(date -u +%Y-%m-%dT%H:%MZ)
 REPORT="$RESULTS/serving-$(date -u +%Y%m%dT%H%M).md"
 cat >"$REPORT" <<EOF
 Serving benchmark, $NOW, $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s over 100 prompts, app in Release (Production settings).
-(a) and (b) are the means of two alternating runs each (a: $A1_RPS, $A2_RPS; b: $B1_RPS, $B2_RPS requests/s).
+(a) and (b) are the means of $ROUNDS alternating runs each (a: ${A_ALL[*]}; b: ${B_ALL[*]} requests/s).
 
 | run | requests/s | p50 ms | p99 ms | RSS MB |
 | --- | ---: | ---: | ---: | ---: |

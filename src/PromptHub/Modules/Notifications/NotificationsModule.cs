@@ -16,9 +16,7 @@ public static class NotificationsModule
     {
         var services = builder.Services;
         // A malformed webhook URL stops the start-up, with a message that names the setting, not the URL.
-        services.AddOptions<DiscordOptions>().BindConfiguration("PromptHub:Discord")
-            .Validate(options => !options.Problems().Any(), "invalid Discord settings")
-            .ValidateOnStart();
+        services.AddOptions<DiscordOptions>().BindConfiguration("PromptHub:Discord").ValidateOnStart();
         services.AddSingleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidation>();
         services.AddSingleton<NotificationSwitch>();
         services.AddScoped<IPromptEvents, ProductionAnnouncements>();
