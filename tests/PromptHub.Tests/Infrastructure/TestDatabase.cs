@@ -45,6 +45,7 @@ public static class TestDatabase
         {
             RemoveStaleClusters();
             var folder = Directory.CreateTempSubdirectory(FolderPrefix);
+            File.WriteAllText(Path.Combine(folder.FullName, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var cluster = LocalPostgres.Start(Path.Combine(folder.FullName, "pg"), database: "postgres", throwaway: true);
             AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             {
@@ -58,18 +59,36 @@ public static class TestDatabase
     }
 
     const string FolderPrefix = "prompthub-tests-";
+    const string OwnerFile = "owner.pid";
 
     /// <summary>
-    /// The test host may be ended before its exit handler has removed the cluster's folder: folders of
-    /// earlier runs whose server is no longer running are removed here.
+    /// A test host can be ended before its exit handler has stopped its cluster: clusters of earlier runs
+    /// whose test process is gone are stopped and their folders removed here.
     /// </summary>
     static void RemoveStaleClusters()
     {
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), FolderPrefix + "*"))
         {
-            var stale = DateTime.UtcNow - Directory.GetCreationTimeUtc(folder) > TimeSpan.FromMinutes(10);
-            if (!stale || File.Exists(Path.Combine(folder, "pg", "postmaster.pid"))) continue;
+            var owner = Path.Combine(folder, OwnerFile);
+            var orphaned = File.Exists(owner)
+                ? !int.TryParse(File.ReadAllText(owner), out var pid) || !IsRunning(pid)
+                : DateTime.UtcNow - Directory.GetCreationTimeUtc(folder) > TimeSpan.FromMinutes(10);
+            if (!orphaned) continue;
+            LocalPostgres.StopOrphan(Path.Combine(folder, "pg"));
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

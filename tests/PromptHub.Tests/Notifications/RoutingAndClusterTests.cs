@@ -76,6 +76,7 @@ public sealed class RoutingAndClusterTests(RoutedApp fixture) : IClassFixture<Ro
         }
         await using var second = AppFactory.Joining(App);
         foreach (var (key, value) in App.With) second.With[key] = value;
+        _ = second.Services; // started here, once: the factory must not be started from two threads at a time
         var deliveries = new[] { App, second, App, second }.Select(app =>
             Task.Run(() => app.Services.GetRequiredService<OutboxDelivery>().DeliverDueAsync(CancellationToken.None)));
         await Task.WhenAll(deliveries);

@@ -110,6 +110,20 @@ public sealed class LocalPostgres : IDisposable
         }
     }
 
+    /// <summary>Stops a server left running on a folder by a process that is gone (a killed test run).</summary>
+    internal static void StopOrphan(string dataDirectory)
+    {
+        if (!File.Exists(Path.Combine(dataDirectory, "postmaster.pid")) || FindBinaries(Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql") is not { } bin) return;
+        try
+        {
+            Run(bin, "pg_ctl", Environment.UserName == "root", "stop", "-D", dataDirectory, "-m", "immediate", "-w", "-t", "30");
+        }
+        catch (LocalPostgresUnavailableException)
+        {
+            // Not running after all.
+        }
+    }
+
     /// <summary>Stops the server but keeps this handle (tests of a database outage).</summary>
     internal void StopServer() =>
         Run(_binDirectory, "pg_ctl", _runAsPostgresUser, "stop", "-D", _dataDirectory, "-m", "fast", "-w", "-t", "30");
