@@ -404,6 +404,11 @@ public static class DatabaseSnapshot
         ("prompts.prompt_versions", "*"),
         ("prompts.labels", "*"),
         ("prompts.label_moves", "*"),
+        ("analytics.executions", "*"),
+        ("analytics.daily_stats", "*"),
+        ("analytics.dirty_days", "*"),
+        ("analytics.backfills", "*"),
+        ("notifications.outbox", "*"),
     ];
 
     static readonly string Sql = "SELECT concat_ws(E'\\n', " + string.Join(", ", Tables.Select(t =>
