@@ -35,15 +35,17 @@ public sealed class ProblemException(int status, string title, string detail, IR
 /// <summary>Collects every invalid field of a request before answering 400 once.</summary>
 public sealed class Validation
 {
-    readonly Dictionary<string, List<string>> _errors = [];
+    // Made on the first error only: most requests are valid, and resolve validates its query every time.
+    Dictionary<string, List<string>>? _errors;
 
-    public bool IsValid => _errors.Count == 0;
+    public bool IsValid => _errors is null;
 
     /// <summary>How many messages so far.</summary>
-    public int Count => _errors.Values.Sum(messages => messages.Count);
+    public int Count => _errors?.Values.Sum(messages => messages.Count) ?? 0;
 
     public Validation Add(string field, string message)
     {
+        _errors ??= [];
         if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
         list.Add(message);
         return this;
@@ -53,6 +55,6 @@ public sealed class Validation
 
     public void ThrowIfInvalid()
     {
-        if (!IsValid) throw ProblemException.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        if (_errors is not null) throw ProblemException.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
     }
 }
