@@ -14,7 +14,7 @@ namespace PromptHub.Migrations
             migrationBuilder.EnsureSchema(
                 name: "analytics");
 
-            // Quartz creates its tables (jobs.qrtz_*) itself at start-up, but not the schema.
+            // The job scheduler of the time created its tables here itself at start-up, but not the schema.
             migrationBuilder.Sql("CREATE SCHEMA IF NOT EXISTS jobs;");
 
             migrationBuilder.CreateTable(

@@ -22,6 +22,29 @@ namespace PromptHub.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys", "access");
+                });
+
             modelBuilder.Entity("PromptHub.Modules.Access.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -138,18 +161,14 @@ namespace PromptHub.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("days_done");
 
-                    b.Property<string>("Error")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("error");
-
-                    b.Property<DateTimeOffset?>("FinishedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("finished_at");
-
                     b.Property<DateOnly>("FirstDay")
                         .HasColumnType("date")
                         .HasColumnName("first_day");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("job_id");
 
                     b.Property<DateOnly>("LastDay")
                         .HasColumnType("date")
@@ -163,26 +182,13 @@ namespace PromptHub.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("requested_at");
 
-                    b.Property<DateTimeOffset?>("StartedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("started_at");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("state");
-
                     b.HasKey("Id")
                         .HasName("pk_backfills");
 
                     b.HasIndex("ProjectId")
                         .HasDatabaseName("ix_backfills_project_id");
 
-                    b.ToTable("backfills", "analytics", t =>
-                        {
-                            t.HasCheckConstraint("ck_backfills_state", "state IN ('queued', 'running', 'succeeded', 'failed')");
-                        });
+                    b.ToTable("backfills", "analytics");
                 });
 
             modelBuilder.Entity("PromptHub.Modules.Analytics.DailyStat", b =>
@@ -407,6 +413,49 @@ namespace PromptHub.Migrations
                         {
                             t.HasCheckConstraint("ck_executions_numbers", "latency_ms >= 0 AND input_tokens >= 0 AND output_tokens >= 0 AND cost_usd >= 0 AND version > 0");
                         });
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Jobs.JobPauseEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("job_id");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pause_log");
+
+                    b.HasIndex("JobId", "Id")
+                        .HasDatabaseName("ix_pause_log_job_id_id");
+
+                    b.ToTable("pause_log", "jobs");
                 });
 
             modelBuilder.Entity("PromptHub.Modules.Notifications.OutboxMessage", b =>

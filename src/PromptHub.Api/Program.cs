@@ -14,7 +14,7 @@ builder.AddPromptsModule();     // prompts, versions, labels
 builder.AddServingModule();     // resolve and render, cached, consistent across instances
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
-builder.AddJobsModule();        // last: the clustered scheduler, with the jobs the modules above declared
+builder.AddJobsModule();        // last: Hangfire (one server per instance) with the jobs the modules above declared; ops dashboard
 
 var app = builder.Build();
 app.UsePlatform();              // request log, errors as problem+json, /swagger
@@ -29,6 +29,7 @@ api.MapPromptsEndpoints();
 api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
 api.MapNotificationsEndpoints();
+api.MapJobsEndpoints(app);   // /api/v1/ops, and the dashboard at /hangfire (/ops, sign-in)
 
 try
 {

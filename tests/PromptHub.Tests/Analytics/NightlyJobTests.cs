@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PromptHub.Modules.Analytics;
-using Quartz;
+using PromptHub.Tests.Jobs;
 
 namespace PromptHub.Tests.Analytics;
 
@@ -21,12 +21,12 @@ public sealed class NightlyJobTests(AppFactory app) : IClassFixture<AppFactory>
         Assert.Contains(AnalyticsApi.Today.AddDays(-5), days);
         Assert.DoesNotContain(AnalyticsApi.Today, days);
 
-        var scheduler = await app.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.TriggerJob(new JobKey(DailyAggregationJob.Name));
-        await HttpAssertions.EventuallyAsync(async () => Assert.Equal("-5,-1", await app.ScalarAsync<string>("""
+        var run = await admin.RunInStateAsync(await admin.TriggerAsync(DailyAggregationJob.Name), "succeeded");
+        Assert.StartsWith("rolled up 2 day(s)", (string?)run["result"]);
+        Assert.Equal("-5,-1", await app.ScalarAsync<string>("""
             SELECT string_agg((s.day - CURRENT_DATE)::text, ',' ORDER BY s.day) FROM analytics.daily_stats s
             JOIN prompts.prompts p ON p.id = s.prompt_id WHERE p.name = 'nightly/p'
-            """)), TimeSpan.FromSeconds(20));
+            """));
         Assert.Equal(0, await app.ScalarAsync<long>("SELECT count(*) FROM analytics.dirty_days"));
     }
 }

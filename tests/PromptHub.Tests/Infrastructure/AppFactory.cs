@@ -67,6 +67,8 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["PromptHub:RateLimits:Admin:Burst"] = "100000",
             ["PromptHub:RateLimits:Ops:PermitsPerSecond"] = "100000",
             ["PromptHub:RateLimits:Ops:Burst"] = "100000",
+            // Two Hangfire workers per app: test apps share one PostgreSQL (each worker holds a LISTEN connection).
+            ["PromptHub:Jobs:Workers"] = "2",
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         foreach (var (key, value) in With) settings[key] = value;

@@ -1,46 +1,14 @@
-using Microsoft.Extensions.DependencyInjection;
 using PromptHub.Modules.Analytics;
 using PromptHub.Tests.Analytics;
+using PromptHub.Tests.Prompts;
 using PromptHub.Tests.Serving;
-using Quartz;
-using Quartz.Extensibility;
 
 namespace PromptHub.Tests.Jobs;
 
 public sealed class JobTests(TwoInstances cluster) : IClassFixture<TwoInstances>
 {
-    static async Task<IReadOnlyList<ExecutionHistoryEntry>> RunsAsync(AppFactory app, string job, string? trigger = null)
-    {
-        var history = app.Services.GetRequiredService<IExecutionHistoryStore>();
-        var page = await history.QueryExecutions(new ExecutionHistoryQuery { SchedulerName = "prompthub", Job = new JobKey(job), Take = 500 });
-        return page.Items.Where(e => trigger is null || e.TriggerName == trigger).ToList();
-    }
-
     [Fact]
-    public async Task With_two_instances_each_firing_of_a_job_runs_once()
-    {
-        var scheduler = await cluster.First.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await HttpAssertions.EventuallyAsync(async () => Assert.Equal(2, (await scheduler.QueryClusterNodes()).Count), TimeSpan.FromSeconds(20));
-
-        const string trigger = "test-six-fires";
-        await scheduler.ScheduleJob(TriggerBuilder.Create()
-            .ForJob(DailyAggregationJob.Name)
-            .WithIdentity(trigger)
-            .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMilliseconds(500)).WithRepeatCount(5))
-            .StartNow()
-            .Build());
-
-        await HttpAssertions.EventuallyAsync(async () => Assert.Equal(6, (await RunsAsync(cluster.First, DailyAggregationJob.Name, trigger)).Count),
-            TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(2)); // a duplicate would show up by now
-        var runs = await RunsAsync(cluster.Second, DailyAggregationJob.Name, trigger);
-        Assert.Equal(6, runs.Count);
-        Assert.Equal(6, runs.Select(r => r.FireInstanceId).Distinct().Count());
-        Assert.All(runs, r => Assert.True(r.Succeeded, r.ExceptionMessage));
-    }
-
-    [Fact]
-    public async Task A_backfill_asked_of_one_instance_runs_once_and_reports_its_state()
+    public async Task A_backfill_asked_of_one_instance_is_a_hangfire_job_that_runs_once_and_reports_its_state()
     {
         var admin = cluster.First.Admin();
         await admin.PromptWithVersionsAsync("jobs/backfill", 1);
@@ -54,6 +22,7 @@ public sealed class JobTests(TwoInstances cluster) : IClassFixture<TwoInstances>
         var response = await admin.PostAsJsonAsync("/api/v1/analytics/backfill", new { from, to });
         var accepted = await response.ReadJsonAsync(HttpStatusCode.Accepted);
         Assert.Equal(3, (int)accepted["days"]!);
+        var jobId = (string)accepted["jobId"]!;
         var location = response.Headers.Location!.OriginalString;
 
         JsonNode? state = null;
@@ -63,17 +32,56 @@ public sealed class JobTests(TwoInstances cluster) : IClassFixture<TwoInstances>
             Assert.Equal("succeeded", (string?)state["state"]);
         }, TimeSpan.FromSeconds(30));
         Assert.Equal(3, (int)state!["daysDone"]!);
+        Assert.Equal(1, (int)state["attempt"]!);
+        Assert.NotNull(state["startedAt"]);
         Assert.NotNull(state["finishedAt"]);
         Assert.Equal("1,2", await cluster.First.ScalarAsync<string>("""
             SELECT string_agg(s.executions::text, ',' ORDER BY s.day) FROM analytics.daily_stats s
             JOIN prompts.prompts p ON p.id = s.prompt_id WHERE p.name = 'jobs/backfill'
             """));
-        Assert.Single(await RunsAsync(cluster.First, Backfills.JobName));
+
+        // The same job, once, in the runs ops read: the backfill's state is the job's state.
+        var runs = await admin.RunsAsync($"job={Backfills.JobName}");
+        var run = Assert.Single(runs);
+        Assert.Equal(jobId, (string?)run!["id"]);
+        Assert.Equal("succeeded", (string?)run["state"]);
+        Assert.Equal($"backfill {accepted["id"]}: rolled up 3 day(s)", (string?)run["result"]);
 
         await (await cluster.First.Admin().GetAsync($"/api/v1/analytics/backfill/{Guid.NewGuid()}")).ReadProblemAsync(HttpStatusCode.NotFound);
-        var bad = await admin.PostAsJsonAsync("/api/v1/analytics/backfill", new { from = to, to = from });
-        await bad.ReadProblemAsync(HttpStatusCode.BadRequest);
+        await (await admin.PostAsJsonAsync("/api/v1/analytics/backfill", new { from = to, to = from })).ReadProblemAsync(HttpStatusCode.BadRequest);
         var reader = cluster.First.As(await cluster.First.CreateKeyAsync("reader"));
         await (await reader.PostAsJsonAsync("/api/v1/analytics/backfill", new { from, to })).ReadProblemAsync(HttpStatusCode.Forbidden);
+        // Another project sees neither the backfill nor (with its admin key) the installation's runs.
+        var other = cluster.First.As(await cluster.First.CreateProjectAsync("jobs-other"));
+        await (await other.GetAsync(location)).ReadProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Triggering_lists_the_run_under_its_job_and_bad_requests_change_nothing()
+    {
+        var admin = cluster.First.Admin();
+        var jobId = await admin.TriggerAsync(RetentionJob.Name);
+        var run = await cluster.Second.Admin().RunInStateAsync(jobId, "succeeded");
+        Assert.Equal(RetentionJob.Name, (string?)run["job"]);
+        Assert.Equal("removed 0 raw execution(s)", (string?)run["result"]);
+        Assert.True((long)run["durationMs"]! >= 0);
+        Assert.Contains(await admin.RunsAsync($"job={RetentionJob.Name}&state=succeeded"), r => (string?)r!["id"] == jobId);
+        Assert.DoesNotContain(await admin.RunsAsync($"job={RetentionJob.Name}&state=failed"), r => (string?)r!["id"] == jobId);
+        Assert.Empty(await admin.RunsAsync($"job={RetentionJob.Name}&from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(5).ToString("O"))}"));
+
+        var before = (int)(await admin.GetJsonAsync("/api/v1/ops/runs"))["total"]!;
+        await (await admin.PostAsync("/api/v1/ops/jobs/no-such-job/trigger", null)).ReadProblemAsync(HttpStatusCode.NotFound);
+        await (await admin.PostAsJsonAsync("/api/v1/ops/jobs/no-such-job/pause", new { reason = "x" })).ReadProblemAsync(HttpStatusCode.NotFound);
+        var problem = await (await admin.PostAsJsonAsync($"/api/v1/ops/jobs/{RetentionJob.Name}/pause", new { reason = " " })).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotNull(problem["errors"]!["reason"]);
+        await (await admin.PostAsJsonAsync($"/api/v1/ops/jobs/{RetentionJob.Name}/pause", new { reason = new string('r', 501) })).ReadProblemAsync(HttpStatusCode.BadRequest);
+        await (await admin.PostAsJsonAsync($"/api/v1/ops/jobs/{RetentionJob.Name}/pause", new { reason = "x", extra = 1 })).ReadProblemAsync(HttpStatusCode.BadRequest);
+        await (await admin.PostAsync($"/api/v1/ops/jobs/{RetentionJob.Name}/resume", null)).ReadProblemAsync(HttpStatusCode.Conflict);
+        foreach (var query in new[] { "state=done", "from=yesterday", "from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "pageSize=201", "page=0" })
+        {
+            await (await admin.GetAsync($"/api/v1/ops/runs?{query}")).ReadProblemAsync(HttpStatusCode.BadRequest);
+        }
+        Assert.False((bool)(await admin.JobAsync(RetentionJob.Name))["paused"]!);
+        Assert.Equal(before, (int)(await admin.GetJsonAsync("/api/v1/ops/runs"))["total"]!);
     }
 }

@@ -4,8 +4,8 @@ using PromptHub.Modules.Notifications;
 namespace PromptHub.Tests.Notifications;
 
 /// <summary>
-/// The app in production with a fake Discord. The delivery job is switched off: tests deliver by hand,
-/// so that every attempt happens when the test says.
+/// The app in production with a fake Discord. The delivery job is switched off (no sweep, no delivery
+/// after each commit): tests deliver by hand, so that every attempt happens when the test says.
 /// </summary>
 public class DiscordApp : IAsyncLifetime
 {

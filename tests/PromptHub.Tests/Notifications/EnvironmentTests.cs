@@ -67,7 +67,7 @@ public sealed class EnvironmentTests
             app.With["PromptHub:Discord:WebhookUrl"] = discord.Webhook();
             app.With["PromptHub:Discord:TimeoutSeconds"] = "1";
             app.With["PromptHub:Discord:QuickRetries"] = "0";
-            app.With["PromptHub:Jobs:NotificationDeliveryCron"] = "0/1 * * * * ?";  // the real job, every second
+            // The real delivery job: enqueued after each upload's commit, and at start-up
         }
         Configure(first);
         try
@@ -89,7 +89,7 @@ public sealed class EnvironmentTests
             await using var second = AppFactory.On(first.ConnectionString, first.AdminSecret);
             Configure(second);
             await second.ExecuteAsync("UPDATE notifications.outbox SET next_attempt_at = now() WHERE state IN ('pending', 'sending')");
-            _ = second.Services; // starts the app and its scheduler
+            _ = second.Services; // starts the app, which delivers what waited
             await HttpAssertions.EventuallyAsync(async () =>
                 Assert.Equal("delivered,delivered,delivered", await second.ScalarAsync<string>("SELECT string_agg(state, ',') FROM notifications.outbox")),
                 TimeSpan.FromSeconds(30));

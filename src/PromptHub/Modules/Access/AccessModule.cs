@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Access;
 
@@ -24,7 +26,12 @@ public static class AccessModule
                 options.DefaultChallengeScheme = ApiKeyAuthentication.SchemeName;
                 options.DefaultForbidScheme = ApiKeyAuthentication.SchemeName;
             })
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddKeySignIn();
+        // Signed-in cookies must open on every instance: the key ring is kept in the database.
+        services.AddDataProtection().SetApplicationName("PromptHub").PersistKeysToDbContext<PromptHubDb>();
+        services.AddSingleton<HomeProject>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, HomeProjectHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Admin, p => p.RequireRole("admin"))
             .AddPolicy(AccessPolicies.Reader, p => p.RequireRole("reader", "admin"))

@@ -41,3 +41,9 @@ sealed class ApiKeyMapping : IEntityTypeConfiguration<ApiKey>
         entity.HasOne<Project>().WithMany().HasForeignKey(k => k.ProjectId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+sealed class DataProtectionKeyMapping : IEntityTypeConfiguration<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>
+{
+    public void Configure(EntityTypeBuilder<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> entity) =>
+        entity.ToTable("data_protection_keys", AccessSchema.Name);
+}

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace PromptHub.Modules.Access;
 
 /// <summary>
-/// `Authorization: Bearer &lt;secret&gt;` → the key's principal. <see cref="Authenticate"/> runs on every
+/// `Authorization: Bearer &lt;secret&gt;` (or, without that header, a key signed in with <see cref="KeySignIn"/>) → the key's principal. <see cref="Authenticate"/> runs on every
 /// request (a middleware, so that a cached key costs a hash and a lookup, no handler or claims to build);
 /// the handler below answers 401 and 403 as problem+json when authorization refuses.
 /// </summary>
@@ -34,6 +34,10 @@ sealed class ApiKeyAuthentication(
                 var principal = await keys.FindAsync(secret.ToString(), context.RequestAborted);
                 if (principal is not null) context.User = principal;
             }
+        }
+        else if (context.Request.Cookies.ContainsKey(KeySignIn.CookieName) && await KeySignIn.AuthenticateAsync(context) is { } signedIn)
+        {
+            context.User = signedIn;
         }
         await next(context);
     }

@@ -60,6 +60,17 @@ sealed class ApiKeyDirectory : IChangeSubscriber
         return principal;
     }
 
+    /// <summary>A key by its id, if it exists and is not revoked (for signed-in cookies, which hold no secret).</summary>
+    public async Task<Caller?> FindByIdAsync(Guid keyId, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
+        return await db.ApiKeys
+            .Where(k => k.Id == keyId && k.RevokedAt == null)
+            .Select(k => new Caller(k.Id, k.ProjectId, k.Role, k.Name))
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+
     public static string ChangeKey(byte[] secretHash) => Convert.ToBase64String(secretHash);
 
     public void Changed(string topic, string key)

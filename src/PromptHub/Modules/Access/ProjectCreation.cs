@@ -72,7 +72,7 @@ static class Bootstrap
         if (await db.Projects.AnyAsync(ct)) return;
 
         var created = await scope.ServiceProvider.GetRequiredService<ProjectCreation>()
-            .CreateAsync("default", "Default project", "bootstrap", ct, string.IsNullOrEmpty(configured) ? null : configured);
+            .CreateAsync(HomeProject.Slug, "Default project", "bootstrap", ct, string.IsNullOrEmpty(configured) ? null : configured);
         await transaction.CommitAsync(ct);
 
         var log = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Bootstrap));

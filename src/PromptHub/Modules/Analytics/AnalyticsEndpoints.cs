@@ -12,7 +12,8 @@ using PromptHub.Platform.Http;
 namespace PromptHub.Modules.Analytics;
 
 public sealed record BackfillRequest(DateOnly? From, DateOnly? To);
-public sealed record BackfillView(Guid Id, DateOnly From, DateOnly To, string State, int DaysDone, int Days, string? Error,
+/// <summary>A backfill: its days and progress, and the state of the Hangfire job that runs it (`jobId`).</summary>
+public sealed record BackfillView(Guid Id, string? JobId, DateOnly From, DateOnly To, string State, int DaysDone, int Days, int Attempt, string? Error,
     DateTimeOffset RequestedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
 /// <summary>Executions and outcomes in, per-version numbers out.</summary>

@@ -1,46 +1,41 @@
-using Microsoft.Extensions.DependencyInjection;
-using Quartz;
+using Hangfire;
+using Hangfire.Server;
 using PromptHub.Modules.Jobs;
 
 namespace PromptHub.Modules.Analytics;
 
-/// <summary>Nightly (01:00 UTC by default): yesterday, and every earlier day marked to roll up again.</summary>
-[DisallowConcurrentExecution]
-sealed class DailyAggregationJob(DailyAggregation aggregation) : IJob
+/// <summary>Nightly (01:00 UTC by default): yesterday, and every earlier day marked to roll up again. Never two at once in the cluster.</summary>
+[DisableConcurrentExecution(timeoutInSeconds: 10 * 60)]
+sealed class DailyAggregationJob(DailyAggregation aggregation) : IRecurringJob
 {
     public const string Name = "analytics-daily-aggregation";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var days = await aggregation.DaysToRollUpAsync(cancellationToken);
         var rows = 0;
         foreach (var day in days) rows += await aggregation.AggregateAsync(day, null, cancellationToken);
-        context.Result = JobRunReport.Succeeded($"rolled up {days.Count} day(s): {string.Join(", ", days)}")
-            .With("days", days.Count).With("rows", rows);
+        return $"rolled up {days.Count} day(s) into {rows} row(s){(days.Count == 0 ? "" : ": " + string.Join(", ", days.Select(day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))))}";
     }
 }
 
 /// <summary>Nightly after the roll-up: raw executions older than the retention period go; daily stats stay.</summary>
-[DisallowConcurrentExecution]
-sealed class RetentionJob(Retention retention) : IJob
+[DisableConcurrentExecution(timeoutInSeconds: 10 * 60)]
+sealed class RetentionJob(Retention retention) : IRecurringJob
 {
     public const string Name = "analytics-retention";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
-    {
-        var removed = await retention.RemoveExpiredAsync(cancellationToken);
-        context.Result = JobRunReport.Succeeded($"removed {removed} raw execution(s)").With("removed", removed);
-    }
+    public async Task<string> RunAsync(CancellationToken cancellationToken) =>
+        $"removed {await retention.RemoveExpiredAsync(cancellationToken)} raw execution(s)";
 }
 
 /// <summary>Re-aggregates one project's date range, asked for through `POST /api/v1/analytics/backfill`.</summary>
-sealed class BackfillJob(IServiceScopeFactory scopes) : IJob
+sealed class BackfillJob(Backfills backfills)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    /// <summary>Hangfire passes the run's context (its attempt) and the server's shutdown token.</summary>
+    public async Task<string> RunAsync(Guid backfillId, PerformContext? context, CancellationToken cancellationToken)
     {
-        var id = Guid.Parse(context.MergedJobDataMap.GetString(Backfills.BackfillIdKey)!);
-        await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<Backfills>().RunAsync(id, context.IsLastAttempt(), cancellationToken);
-        context.Result = JobRunReport.Succeeded($"backfill {id} done");
+        var days = await backfills.RunAsync(backfillId, cancellationToken);
+        return $"backfill {backfillId}: rolled up {days} day(s)";
     }
 }

@@ -17,12 +17,12 @@ public static class AnalyticsModule
         services.AddSingleton<DailyAggregation>();
         services.AddSingleton<Retention>();
         services.AddSingleton<AnalyticsQueries>();
-        services.AddScoped<Backfills>();
+        services.AddSingleton<Backfills>();
 
         builder.AddRecurringJob<DailyAggregationJob>(DailyAggregationJob.Name, "Rolls yesterday's executions (and days marked again) up into daily stats",
-            "PromptHub:Jobs:DailyAggregationCron", "0 0 1 * * ?");
+            "PromptHub:Jobs:DailyAggregationCron", "0 1 * * *");
         builder.AddRecurringJob<RetentionJob>(RetentionJob.Name, "Removes raw executions older than PromptHub:Analytics:RetentionDays",
-            "PromptHub:Jobs:RetentionCron", "0 30 1 * * ?");
+            "PromptHub:Jobs:RetentionCron", "30 1 * * *");
         builder.AddOnDemandJob<BackfillJob>(Backfills.JobName, "Re-aggregates a date range of one project");
     }
 

@@ -83,19 +83,19 @@ sealed class DirtyDay
     public DateTimeOffset MarkedAt { get; private set; }
 }
 
-/// <summary>A re-aggregation of a date range asked for by an admin, and how far it got.</summary>
+/// <summary>
+/// A re-aggregation of a date range asked for by an admin: whose, which days, how far it got, and the
+/// Hangfire job that runs it (whose state is the backfill's state).
+/// </summary>
 sealed class Backfill
 {
     public Guid Id { get; private set; }
     public Guid ProjectId { get; private set; }
     public DateOnly FirstDay { get; private set; }
     public DateOnly LastDay { get; private set; }
-    public string State { get; private set; } = "";
+    public string? JobId { get; private set; }
     public int DaysDone { get; private set; }
-    public string? Error { get; private set; }
     public DateTimeOffset RequestedAt { get; private set; }
-    public DateTimeOffset? StartedAt { get; private set; }
-    public DateTimeOffset? FinishedAt { get; private set; }
 }
 
 static class AnalyticsSchema
@@ -167,11 +167,9 @@ sealed class BackfillMapping : IEntityTypeConfiguration<Backfill>
 {
     public void Configure(EntityTypeBuilder<Backfill> entity)
     {
-        entity.ToTable("backfills", AnalyticsSchema.Name, table =>
-            table.HasCheckConstraint("ck_backfills_state", "state IN ('queued', 'running', 'succeeded', 'failed')"));
+        entity.ToTable("backfills", AnalyticsSchema.Name);
         entity.HasKey(b => b.Id);
-        entity.Property(b => b.State).HasMaxLength(16);
-        entity.Property(b => b.Error).HasMaxLength(2000);
+        entity.Property(b => b.JobId).HasMaxLength(32);
         entity.HasIndex(b => b.ProjectId);
         entity.HasOne<Project>().WithMany().HasForeignKey(b => b.ProjectId).OnDelete(DeleteBehavior.Cascade);
     }

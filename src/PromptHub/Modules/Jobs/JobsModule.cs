@@ -1,109 +1,159 @@
-using System.Data.Common;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Common;
+using Hangfire.PostgreSql;
+using Hangfire.Storage;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
-using Quartz;
 
 namespace PromptHub.Modules.Jobs;
 
 /// <summary>
-/// The background-job machinery: Quartz 4 with its persistent, clustered store in the app's PostgreSQL
-/// (tables `jobs.qrtz_*`, created by Quartz in the schema our migrations create), execution history,
-/// and a small way for modules to declare jobs. With several instances, each firing runs on exactly one.
+/// Background jobs on Hangfire, stored in the app's own PostgreSQL (schema `hangfire`, created by
+/// Hangfire.PostgreSql at start), one Hangfire server per instance: with several instances, each
+/// firing runs on exactly one. Modules declare their jobs in one line; ops watch and drive them in
+/// Hangfire's dashboard at `/hangfire` and through `/api/v1/ops`.
 /// </summary>
 public static class JobsModule
 {
-    const string DeclarationsKey = "PromptHub.Jobs.Declarations";
-    /// <summary>Retries of a failed run: 5 more attempts, 10 s, 20 s, 40 s… up to 10 minutes apart.</summary>
-    public static readonly RetryPolicy Retries = RetryPolicy.Exponential(maxAttempts: 5, initialDelay: TimeSpan.FromSeconds(10), factor: 2, maxDelay: TimeSpan.FromMinutes(10));
+    const string CatalogKey = "PromptHub.Jobs.Catalog";
 
     /// <summary>
-    /// A job that runs on a cron schedule in UTC, read from <paramref name="cronSetting"/> (default
-    /// <paramref name="defaultCron"/>; `-` switches it off). A fire missed while every instance was down
+    /// Hangfire's scheduler looks for due recurring and scheduled jobs this often: the floor of a
+    /// cron's precision and of retry delays (Hangfire's default is 15 s).
+    /// </summary>
+    public static readonly TimeSpan SchedulePolling = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a stopping instance waits for its jobs before the process ends anyway (they are re-queued).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// A job run on a cron in UTC, read from <paramref name="cronSetting"/> (five fields, default
+    /// <paramref name="defaultCron"/>; `-` switches it off). A firing missed while every instance was down
     /// runs once when one comes back.
     /// </summary>
-    public static void AddRecurringJob<TJob>(this IHostApplicationBuilder builder, string name, string description, string cronSetting, string defaultCron)
-        where TJob : class, IJob =>
-        Declarations(builder).Add(q =>
-        {
-            q.AddJob<TJob>(job => job.WithIdentity(name).WithDescription(description).StoreDurably());
-            q.AddConfiguredTrigger<TJob>(cronSetting,
-                (services, key) => services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()[key],
-                (_, cron, trigger) => trigger.ForJob(name).WithIdentity(name)
-                    .WithCronSchedule(string.IsNullOrWhiteSpace(cron) ? defaultCron : cron, schedule => schedule
-                        .InTimeZone(TimeZoneInfo.Utc)
-                        .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
-                    .WithRetryPolicy(Retries));
-        });
+    public static void AddRecurringJob<TJob>(this IHostApplicationBuilder builder, string id, string description, string cronSetting, string defaultCron)
+        where TJob : class, IRecurringJob =>
+        Catalog(builder).Add(new JobDeclaration(id, description, typeof(TJob), Job.FromExpression<TJob>(job => job.RunAsync(CancellationToken.None)),
+            cronSetting, defaultCron));
 
-    /// <summary>A job run only when asked (<see cref="IJobQueue"/>), retried on failure.</summary>
-    public static void AddOnDemandJob<TJob>(this IHostApplicationBuilder builder, string name, string description) where TJob : class, IJob =>
-        Declarations(builder).Add(q => q.AddJob<TJob>(job => job.WithIdentity(name).WithDescription(description).StoreDurably()));
+    /// <summary>A job class run only when enqueued (`IBackgroundJobClient`); its runs are listed under <paramref name="id"/>.</summary>
+    public static void AddOnDemandJob<TJob>(this IHostApplicationBuilder builder, string id, string description) where TJob : class =>
+        Catalog(builder).Add(new JobDeclaration(id, description, typeof(TJob), null, null, null));
 
-    /// <summary>Call after the modules that declare jobs: the scheduler is configured with all of them.</summary>
+    /// <summary>Call after the modules that declare jobs.</summary>
     public static void AddJobsModule(this IHostApplicationBuilder builder)
     {
-        var declarations = Declarations(builder);
-        // Quartz takes its connections from the app's own data source (embedded or configured).
-        builder.Services.AddSingleton<DbDataSource>(services => services.GetRequiredService<NpgsqlDataSource>());
-        builder.AddQuartz(q =>
-        {
-            q.ConfigureScheduler(scheduler => scheduler.InstanceName = "prompthub");
-            q.UseDefaultThreadPool(2);
-            q.UsePersistentStore(store =>
+        var services = builder.Services;
+        services.AddSingleton(Catalog(builder));
+        services.AddOptions<JobsOptions>().BindConfiguration("PromptHub:Jobs").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobsOptions>, JobsOptionsValidation>();
+        services.AddSingleton<JobPauses>();
+        services.AddSingleton<JobRuns>();
+        services.AddSingleton<RecurringJobs>();
+
+        // This app's own storage, activator and filters, registered before AddHangfire (which would
+        // otherwise take Hangfire's process-wide defaults, shared by every app in a test process).
+        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(new DataSourceConnections(sp.GetRequiredService<NpgsqlDataSource>()),
+            new PostgreSqlStorageOptions
             {
-                store.UsePostgres(source => source.UseRegisteredDataSource = true);
-                store.UseClustering(cluster =>
-                {
-                    cluster.CheckinInterval = TimeSpan.FromSeconds(5);
-                    cluster.CheckinMisfireThreshold = TimeSpan.FromSeconds(15);
-                });
-                store.ProvisionSchema();
-                store.UseExecutionHistory();
-                store.UseSystemTextJsonSerializer();
-                store.ConfigureStore(options => options.TablePrefix = "jobs.qrtz_");
-            });
-            foreach (var declare in declarations) declare(q);
-        });
-        // Instances starting at once re-store the declared triggers: without this, the one that stores
-        // second can fire a slot the first already ran.
-        builder.Services.Configure<QuartzOptions>(options => options.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = true);
-        builder.Services.AddQuartzExecutionHistory(history =>
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                // LISTEN/NOTIFY: an enqueued job starts within milliseconds on any instance, not at the next poll.
+                EnableLongPolling = true,
+                // A crashed instance's running jobs come back after 5 minutes; the heartbeat keeps long ones invisible.
+                InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                UseSlidingInvisibilityTimeout = true,
+                EnableTransactionScopeEnlistment = false,
+            })
         {
-            history.Retention = TimeSpan.FromDays(14);
-            history.RetentionByResult[JobRunResult.Failed] = TimeSpan.FromDays(60);
-            history.MaxEntriesPerJob = 1000;
+            JobExpirationTimeout = TimeSpan.FromDays(7),
         });
-        builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
-        builder.Services.AddSingleton<IJobQueue, QuartzJobQueue>();
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton<IJobFilterProvider>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+            var filters = new JobFilterCollection
+            {
+                new AutomaticRetryAttribute { Attempts = options.Retries, DelaysInSeconds = options.RetryDelays(), OnAttemptsExceeded = AttemptsExceededAction.Fail },
+                new StatisticsHistoryAttribute(),
+                new JobNames(sp.GetRequiredService<JobCatalog>()),
+                new SkipPausedFirings(sp.GetRequiredService<JobPauses>()),
+            };
+            return new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
+        });
+        services.AddHangfire((sp, configuration) =>
+        {
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseLogProvider(HangfireLogs.Instance);
+            var logs = sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
+            HangfireLogs.Attach(logs);
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => HangfireLogs.Detach(logs));
+        });
+
+        // Declared recurring jobs are written to the storage before this instance's server starts.
+        services.AddHostedService<RecurringJobRegistration>();
+        services.AddHangfireServer((sp, server) =>
+        {
+            server.WorkerCount = sp.GetRequiredService<IOptions<JobsOptions>>().Value.Workers;
+            server.SchedulePollingInterval = SchedulePolling;
+            server.ShutdownTimeout = ShutdownTimeout;
+        });
+        // A hanging database must not hold a SIGTERM for the host's default 30 s.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
+
+        builder.AddOps();
     }
 
-    static List<Action<IQuartzBuilder>> Declarations(IHostApplicationBuilder builder)
+    public static void MapJobsEndpoints(this IEndpointRouteBuilder api, IEndpointRouteBuilder app)
     {
-        if (!builder.Properties.TryGetValue(DeclarationsKey, out var list))
-        {
-            builder.Properties[DeclarationsKey] = list = new List<Action<IQuartzBuilder>>();
-        }
-        return (List<Action<IQuartzBuilder>>)list;
+        api.MapOpsApi();
+        app.MapOpsDashboard();
     }
 
-    /// <summary>True when a failure now will not be retried: the job should record it as final.</summary>
-    public static bool IsLastAttempt(this IJobExecutionContext context) =>
-        context.RetryPolicy is null || context.RetryAttempt >= context.RetryPolicy.MaxAttempts;
+    static JobCatalog Catalog(IHostApplicationBuilder builder)
+    {
+        if (!builder.Properties.TryGetValue(CatalogKey, out var catalog)) builder.Properties[CatalogKey] = catalog = new JobCatalog();
+        return (JobCatalog)catalog;
+    }
 }
 
-/// <summary>Fires a declared on-demand job now, through the store, so exactly one instance runs it.</summary>
-sealed class QuartzJobQueue(ISchedulerFactory schedulers) : IJobQueue
+/// <summary>Hangfire's connections come from the app's data source (one pool, embedded or configured).</summary>
+sealed class DataSourceConnections(NpgsqlDataSource dataSource) : IConnectionFactory
 {
-    public async Task EnqueueAsync(string jobName, IReadOnlyDictionary<string, string> data, CancellationToken ct)
+    public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
+}
+
+/// <summary>
+/// Writes the declared recurring jobs (cron in UTC) to the storage, removes those switched off (`-`) or
+/// no longer declared. Several instances starting at once do the same writes under Hangfire's lock.
+/// </summary>
+sealed class RecurringJobRegistration(IRecurringJobManager manager, JobStorage storage, JobCatalog catalog, IConfiguration configuration) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var scheduler = await schedulers.GetScheduler(ct);
-        var trigger = TriggerBuilder.Create()
-            .ForJob(jobName)
-            .WithIdentity($"{jobName}-{Guid.NewGuid():N}")
-            .WithRetryPolicy(JobsModule.Retries)
-            .StartNow();
-        foreach (var (key, value) in data) trigger = trigger.UsingJobData(key, value);
-        await scheduler.ScheduleJob(trigger.Build(), cancellationToken: ct);
+        var active = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var job in catalog.Recurring)
+        {
+            var cron = job.CronOf(configuration);
+            if (cron == CronSchedule.Off) continue;
+            manager.AddOrUpdate(job.Id, job.Recurring!, cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+            active.Add(job.Id);
+        }
+        using var connection = storage.GetConnection();
+        foreach (var stored in connection.GetRecurringJobs().Where(j => !active.Contains(j.Id)))
+        {
+            manager.RemoveIfExists(stored.Id);
+        }
+        return Task.CompletedTask;
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

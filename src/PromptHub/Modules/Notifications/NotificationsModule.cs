@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Prompts;
-using Quartz;
+using Hangfire;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace PromptHub.Modules.Notifications;
 
@@ -24,8 +26,10 @@ public static class NotificationsModule
         services.AddHttpClient<DiscordWebhookClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // Polly times each attempt
             .RemoveAllLoggers();                                                                    // request lines would carry the URL
         services.AddHostedService<NotificationStartupNote>();
-        builder.AddRecurringJob<NotificationDeliveryJob>(NotificationDeliveryJob.Name, "Delivers queued Discord notifications",
-            "PromptHub:Jobs:NotificationDeliveryCron", "0/5 * * * * ?");
+        // Each commit that queues a message enqueues a delivery; the sweep catches retries and anything missed.
+        services.AddSingleton<IInterceptor, DeliveryAfterCommit>();
+        builder.AddRecurringJob<NotificationDeliveryJob>(NotificationDeliveryJob.Name, "Delivers queued Discord notifications that are due (retries, and any not sent at once)",
+            "PromptHub:Jobs:NotificationDeliveryCron", "* * * * *");
     }
 
     public static void MapNotificationsEndpoints(this IEndpointRouteBuilder api) => api.MapNotificationRoutes();
@@ -40,31 +44,40 @@ sealed class DiscordOptionsValidation : IValidateOptions<DiscordOptions>
     }
 }
 
-/// <summary>Says once, at start-up, whether announcements are on and why not.</summary>
-sealed class NotificationStartupNote(NotificationSwitch notifications, IOptions<DiscordOptions> options, ILogger<NotificationStartupNote> log) : IHostedService
+/// <summary>Says once, at start-up, whether announcements are on and why not; when on, delivers what waited while no instance ran.</summary>
+sealed class NotificationStartupNote(NotificationSwitch notifications, IOptions<DiscordOptions> options, IBackgroundJobClient jobs, JobCatalog catalog,
+    IConfiguration configuration, ILogger<NotificationStartupNote> log) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (notifications.WhyOff is { } why) log.LogInformation("{Why}", why);
-        else log.LogInformation("Discord notifications are on: webhooks {Webhooks}", string.Join(", ", options.Value.Webhooks().Select(w => w.Name)));
+        if (notifications.WhyOff is { } why)
+        {
+            log.LogInformation("{Why}", why);
+            return Task.CompletedTask;
+        }
+        log.LogInformation("Discord notifications are on: webhooks {Webhooks}", string.Join(", ", options.Value.Webhooks().Select(w => w.Name)));
+        DeliveryAfterCommit.Deliver(jobs, catalog, configuration, log);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Every few seconds: delivers what is due. One run at a time in the cluster; leases make even overlapping runs safe.</summary>
-[DisallowConcurrentExecution]
-sealed class NotificationDeliveryJob(OutboxDelivery delivery) : IJob
+/// <summary>
+/// Delivers what is due: enqueued after each commit that queues a message, and swept every minute
+/// (retries whose back-off has passed, and anything not sent at once). Leases make overlapping runs, on
+/// one instance or several, safe. A failed run is not retried by Hangfire: the outbox has its own
+/// back-off, and the next sweep comes within a minute.
+/// </summary>
+[AutomaticRetry(Attempts = 0)]
+sealed class NotificationDeliveryJob(OutboxDelivery delivery) : IRecurringJob
 {
     public const string Name = "notifications-delivery";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var report = await delivery.DeliverDueAsync(cancellationToken);
-        context.Result = report.Messages == 0
-            ? JobRunReport.Skipped("nothing due")
-            : JobRunReport.Succeeded($"{report.Delivered} delivered, {report.Retrying} to retry, {report.Failed} failed in {report.Messages} message(s)")
-                .With("delivered", report.Delivered).With("retrying", report.Retrying).With("failed", report.Failed);
+        return report.Messages == 0 ? "nothing due"
+            : $"{report.Delivered} delivered, {report.Retrying} to retry, {report.Failed} failed in {report.Messages} Discord message(s)";
     }
 }

@@ -17,7 +17,9 @@ static class DatabaseSetup
         builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<PostgresServer>().ConnectionString).Build());
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddHostedService<ChangeListener>();
-        builder.Services.AddDbContext<PromptHubDb>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
+        // Modules may watch the context (IInterceptor): notifications enqueue a delivery after a commit.
+        builder.Services.AddDbContext<PromptHubDb>((sp, options) =>
+            Configure(options.AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()), sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddHealthChecks().AddDbContextCheck<PromptHubDb>("database", tags: ["ready"]);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace PromptHub.Platform.Database;
@@ -6,8 +7,11 @@ namespace PromptHub.Platform.Database;
 /// The one EF Core model. Each module maps its own entities (IEntityTypeConfiguration in its folder,
 /// tables in its own schema) and exposes its sets as extension properties, so this class knows no module.
 /// </summary>
-public sealed class PromptHubDb(DbContextOptions<PromptHubDb> options) : DbContext(options)
+public sealed class PromptHubDb(DbContextOptions<PromptHubDb> options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core Data Protection's key ring, shared by every instance (mapped by the Access module).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PromptHubDb).Assembly);

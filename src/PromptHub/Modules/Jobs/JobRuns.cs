@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Npgsql;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.Jobs;
+
+/// <summary>One run of a job: a Hangfire background job, with what its state history says.</summary>
+public sealed record JobRun(string Id, string Job, string State, string? Reason, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt, long? DurationMs, int Attempt, string? Error, string? Result);
+
+public sealed record RunFilter(string? Job, string? State, DateTimeOffset? From, DateTimeOffset? To);
+
+/// <summary>
+/// Runs as ops read them, straight from Hangfire's tables (`hangfire.job`, `.state`, `.jobparameter`):
+/// Hangfire's own monitoring API pages by state only, not by job or time. Paged in SQL, newest first.
+/// </summary>
+public sealed class JobRuns(NpgsqlDataSource dataSource)
+{
+    /// <summary>Hangfire's states (and PromptHub's Skipped), as the API names them.</summary>
+    public static readonly string[] States = ["enqueued", "scheduled", "processing", "succeeded", "failed", "deleted", "awaiting", "skipped"];
+
+    const string Filters = """
+        FROM hangfire.job j
+        LEFT JOIN hangfire.jobparameter name ON name.jobid = j.id AND name.name = 'Job'
+        WHERE ($1::text IS NULL OR name.value = to_json($1::text)::text)
+          AND ($2::text IS NULL OR lower(j.statename) = $2)
+          AND ($3::timestamptz IS NULL OR j.createdat >= $3)
+          AND ($4::timestamptz IS NULL OR j.createdat < $4)
+        """;
+
+    const string Columns = """
+        SELECT j.id, name.value, j.statename, current.reason, j.createdat, started.createdat,
+               CASE WHEN j.statename IN ('Succeeded', 'Failed', 'Deleted', 'Skipped') THEN current.createdat END,
+               retries.value, failure.data::text, current.data::text
+        """;
+
+    const string StateJoins = """
+        LEFT JOIN LATERAL (SELECT s.reason, s.createdat, s.data FROM hangfire.state s WHERE s.id = j.stateid) current ON true
+        LEFT JOIN LATERAL (SELECT s.createdat FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Processing' ORDER BY s.id DESC LIMIT 1) started ON true
+        LEFT JOIN LATERAL (SELECT s.data FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Failed' ORDER BY s.id DESC LIMIT 1) failure ON true
+        LEFT JOIN hangfire.jobparameter retries ON retries.jobid = j.id AND retries.name = 'RetryCount'
+        """;
+
+    public async Task<Paged<JobRun>> ListAsync(RunFilter filter, PageRequest paging, CancellationToken ct)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Command($"SELECT count(*) {Filters}", filter));
+        var page = Command($"""
+            {Columns}
+            FROM (SELECT j.* {Filters} ORDER BY j.id DESC LIMIT $5 OFFSET $6) j
+            LEFT JOIN hangfire.jobparameter name ON name.jobid = j.id AND name.name = 'Job'
+            {StateJoins}
+            ORDER BY j.id DESC
+            """, filter);
+        page.Parameters.Add(new NpgsqlParameter { Value = paging.PageSize });
+        page.Parameters.Add(new NpgsqlParameter { Value = paging.Skip });
+        batch.BatchCommands.Add(page);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var total = reader.GetInt64(0);
+        await reader.NextResultAsync(ct);
+        var runs = new List<JobRun>();
+        while (await reader.ReadAsync(ct)) runs.Add(Read(reader));
+        return new Paged<JobRun>(runs, paging.Page, paging.PageSize, (int)total);
+    }
+
+    public async Task<JobRun?> FindAsync(string jobId, CancellationToken ct)
+    {
+        if (!long.TryParse(jobId, out var id)) return null;
+        await using var command = dataSource.CreateCommand($"""
+            {Columns}
+            FROM hangfire.job j
+            LEFT JOIN hangfire.jobparameter name ON name.jobid = j.id AND name.name = 'Job'
+            {StateJoins}
+            WHERE j.id = $1
+            """);
+        command.Parameters.AddWithValue(id);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
+    static NpgsqlBatchCommand Command(string sql, RunFilter filter)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Job ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.State ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.From ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.To ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        return command;
+    }
+
+    static JobRun Read(NpgsqlDataReader r)
+    {
+        DateTimeOffset? At(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+        var state = r.IsDBNull(2) ? "" : r.GetString(2);
+        var started = At(5);
+        var finished = At(6);
+        var retries = r.IsDBNull(7) ? 0 : int.TryParse(r.GetString(7), out var n) ? n : 0;
+        var failure = r.IsDBNull(8) ? null : Data(r.GetString(8));
+        var current = r.IsDBNull(9) ? null : Data(r.GetString(9));
+        var error = failure is null ? null : $"{failure.GetValueOrDefault("ExceptionType")}: {failure.GetValueOrDefault("ExceptionMessage")}";
+        return new JobRun(r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            r.IsDBNull(1) ? "" : JsonSerializer.Deserialize<string>(r.GetString(1)) ?? "", state.ToLowerInvariant(), r.IsDBNull(3) ? null : r.GetString(3),
+            r.GetFieldValue<DateTimeOffset>(4), started, finished, started is not null && finished is not null ? (long)(finished.Value - started.Value).TotalMilliseconds : null,
+            retries + 1, error, state == "Succeeded" ? Text(current?.GetValueOrDefault("Result")) : null);
+    }
+
+    /// <summary>A job's result as Hangfire keeps it: serialized as JSON (a string result is a JSON string).</summary>
+    static string? Text(string? json)
+    {
+        if (json is null || !json.StartsWith('"')) return json;
+        try
+        {
+            return JsonSerializer.Deserialize<string>(json);
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
+
+    static Dictionary<string, string>? Data(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
