@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Jobs;
@@ -39,14 +40,19 @@ try
         return await app.CreateAdminKeyAsync(args);
     }
     await app.BootstrapAsync();
+    await app.RunAsync();
 }
 catch (LocalPostgresUnavailableException e)
 {
     Console.Error.WriteLine($"PromptHub cannot start its embedded PostgreSQL: {e.Message}");
     return 1;
 }
-
-await app.RunAsync();
+catch (OptionsValidationException e)
+{
+    // A setting that cannot work (a cron that does not parse, a malformed webhook URL): one line naming it.
+    Console.Error.WriteLine($"PromptHub cannot start: {string.Join("; ", e.Failures)}");
+    return 1;
+}
 return 0;
 
 /// <summary>The entry point, public for the tests' WebApplicationFactory.</summary>

@@ -29,7 +29,7 @@ public static class JobsModule
     public static readonly TimeSpan SchedulePolling = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a stopping instance waits for its jobs before the process ends anyway (they are re-queued).</summary>
-    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// A job run on a cron in UTC, read from <paramref name="cronSetting"/> (five fields, default
@@ -58,7 +58,8 @@ public static class JobsModule
 
         // This app's own storage, activator and filters, registered before AddHangfire (which would
         // otherwise take Hangfire's process-wide defaults, shared by every app in a test process).
-        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(new DataSourceConnections(sp.GetRequiredService<NpgsqlDataSource>()),
+        services.AddSingleton<HangfireConnections>();
+        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(sp.GetRequiredService<HangfireConnections>(),
             new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",
@@ -106,7 +107,8 @@ public static class JobsModule
             server.SchedulePollingInterval = SchedulePolling;
             server.ShutdownTimeout = ShutdownTimeout;
         });
-        // A hanging database must not hold a SIGTERM for the host's default 30 s.
+        // A hanging database must not hold a SIGTERM for the host's default 30 s: 5 s for the jobs to
+        // end (then they are cancelled and re-queued), and at most 4 s for a Hangfire query in flight.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
 
         builder.AddOps();
@@ -125,10 +127,27 @@ public static class JobsModule
     }
 }
 
-/// <summary>Hangfire's connections come from the app's data source (one pool, embedded or configured).</summary>
-sealed class DataSourceConnections(NpgsqlDataSource dataSource) : IConnectionFactory
+/// <summary>
+/// Hangfire's connections: to the app's database (embedded or configured), in a pool of their own whose
+/// commands give up after a few seconds. Hangfire's queries are small; a stopping process waits for the
+/// ones in flight, and with the database hanging each would otherwise hold the exit for Npgsql's 30 s.
+/// </summary>
+sealed class HangfireConnections : IConnectionFactory, IDisposable
 {
-    public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
+    readonly NpgsqlDataSource _dataSource;
+
+    public HangfireConnections(Platform.Database.PostgresServer server)
+    {
+        var builder = new NpgsqlDataSourceBuilder(server.ConnectionString);
+        builder.ConnectionStringBuilder.CommandTimeout = 4;
+        builder.ConnectionStringBuilder.CancellationTimeout = -1; // a timed-out command breaks its connection at once
+        builder.ConnectionStringBuilder.ApplicationName = "PromptHub Hangfire";
+        _dataSource = builder.Build();
+    }
+
+    public NpgsqlConnection GetOrCreateConnection() => _dataSource.CreateConnection();
+
+    public void Dispose() => _dataSource.Dispose();
 }
 
 /// <summary>

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -21,10 +20,10 @@ public static class OpsPolicies
 
     internal static void AddOps(this IHostApplicationBuilder builder)
     {
-        var opsMayAct = builder.Configuration.GetValue("PromptHub:Jobs:OpsMayAct", false);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Read, p => p.RequireRole("ops", "admin").AddRequirements(new HomeProjectRequirement()))
-            .AddPolicy(Act, p => p.RequireRole(opsMayAct ? ["ops", "admin"] : ["admin"]).AddRequirements(new HomeProjectRequirement()));
+            .AddPolicy(Act, p => p.RequireRole("ops", "admin").AddRequirements(new HomeProjectRequirement(), new MayActRequirement()));
+        builder.Services.AddSingleton<IAuthorizationHandler, MayActHandler>();
         // The dashboard's POSTs carry Hangfire's antiforgery token once antiforgery is registered
         // (without it, Hangfire accepts a POST with no token at all).
         builder.Services.AddAntiforgery(options => options.Cookie.Name = "prompthub_antiforgery");
@@ -33,8 +32,21 @@ public static class OpsPolicies
 
     /// <summary>May this caller act (not just read)? The dashboard is read-only for everyone else.</summary>
     public static bool MayAct(HttpContext http) =>
-        http.CallerOrNull() is { } caller && (caller.Role == ApiKeyRole.Admin ||
-            caller.Role == ApiKeyRole.Ops && http.RequestServices.GetRequiredService<IOptions<JobsOptions>>().Value.OpsMayAct);
+        http.CallerOrNull() is { } caller && MayAct(caller, http.RequestServices.GetRequiredService<IOptions<JobsOptions>>().Value);
+
+    static bool MayAct(Caller caller, JobsOptions options) => caller.Role == ApiKeyRole.Admin || caller.Role == ApiKeyRole.Ops && options.OpsMayAct;
+
+    /// <summary>Admin keys act; ops keys too when PromptHub:Jobs:OpsMayAct is on (read when asked, not at start-up).</summary>
+    sealed class MayActRequirement : IAuthorizationRequirement;
+
+    sealed class MayActHandler(IOptionsMonitor<JobsOptions> options) : AuthorizationHandler<MayActRequirement>
+    {
+        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, MayActRequirement requirement)
+        {
+            if (context.User is CallerPrincipal { Caller: var caller } && MayAct(caller, options.CurrentValue)) context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
+    }
 }
 
 /// <summary>Marks the dashboard's endpoints: a browser without a key is sent to the sign-in page, not answered 401.</summary>

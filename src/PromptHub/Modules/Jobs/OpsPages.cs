@@ -27,15 +27,15 @@ static class OpsPages
         pages.MapGet(SignOutPath, (HttpContext http) => Page(http, Form(http, SignOutPath, "", "Sign out", "Sign out of the PromptHub jobs dashboard?"), StatusCodes.Status200OK));
         pages.MapPost(SignOutPath, async (HttpContext http, IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(http);
+            if (!await antiforgery.IsRequestValidAsync(http)) return FormExpired();
             await KeySignIn.SignOutAsync(http);
-            return TypedResults.Redirect(SignInPath, preserveMethod: false);
+            return TypedResults.Redirect(SignInPath);
         });
     }
 
     static async Task<IResult> SignInAsync(HttpContext http, IAntiforgery antiforgery, ApiKeyDirectory keys, HomeProject home)
     {
-        await antiforgery.ValidateRequestAsync(http);
+        if (!await antiforgery.IsRequestValidAsync(http)) return FormExpired();
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var returnUrl = form["returnUrl"].ToString();
         var secret = form["key"].ToString().Trim();
@@ -52,6 +52,10 @@ static class OpsPages
         var local = returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal);
         return TypedResults.Redirect(local ? returnUrl : OpsDashboard.Path);
     }
+
+    /// <summary>A post without this site's antiforgery token: from another site, or a page left open too long.</summary>
+    static IResult FormExpired() =>
+        TypedResults.Problem("The form did not come from this page (or was open too long): reload it and try again.", statusCode: StatusCodes.Status403Forbidden);
 
     static string SignInForm(HttpContext http, string? returnUrl, string? error) =>
         (error is null ? "" : $"<p class=\"error\" id=\"error\">{WebUtility.HtmlEncode(error)}</p>") +

@@ -32,7 +32,13 @@ static class NotificationEndpoints
     static async Task<Ok<Paged<NotificationView>>> List(string? state, PageRequest paging, HttpContext http, PromptHubDb db, CancellationToken ct)
     {
         var projectId = http.Caller().ProjectId;
-        var query = db.Outbox.AsNoTracking().Where(m => m.ProjectId == projectId);
+        var (page, total) = await PageAsync(db.Outbox.AsNoTracking().Where(m => m.ProjectId == projectId), state, paging, ct);
+        return TypedResults.Ok(new Paged<NotificationView>(page.Select(ToView).ToList(), paging.Page, paging.PageSize, total));
+    }
+
+    /// <summary>A page of messages, newest first, in one state (`?state=`) or all.</summary>
+    public static async Task<(List<OutboxMessage> Page, int Total)> PageAsync(IQueryable<OutboxMessage> query, string? state, PageRequest paging, CancellationToken ct)
+    {
         if (state is not null)
         {
             if (!Enum.TryParse<OutboxState>(state, ignoreCase: true, out var wanted) || state.Any(char.IsUpper))
@@ -42,8 +48,7 @@ static class NotificationEndpoints
             query = query.Where(m => m.State == wanted);
         }
         var total = await query.CountAsync(ct);
-        var page = await query.OrderByDescending(m => m.CreatedAt).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
-        return TypedResults.Ok(new Paged<NotificationView>(page.Select(ToView).ToList(), paging.Page, paging.PageSize, total));
+        return (await query.OrderByDescending(m => m.CreatedAt).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct), total);
     }
 
     static Ok<NotificationsOverview> Settings(NotificationSwitch notifications, IOptions<DiscordOptions> options) =>
@@ -78,23 +83,11 @@ static class NotificationEndpoints
         return TypedResults.Ok(new TestNotificationResult(route.Name, DiscordOptions.Mask(route.WebhookUrl), delivered, text, messageId));
     }
 
-    /// <summary>A failed or dead message goes back to the queue with fresh attempts.</summary>
-    static async Task<Ok<NotificationView>> Retry(string id, HttpContext http, PromptHubDb db, TimeProvider time, CancellationToken ct)
-    {
-        if (!Guid.TryParse(id, out var messageId)) throw ProblemException.Invalid("id", "is not a notification id");
-        var projectId = http.Caller().ProjectId;
-        var now = time.GetUtcNow();
-        var updated = await db.Outbox.Where(m => m.Id == messageId && m.ProjectId == projectId && (m.State == OutboxState.Failed || m.State == OutboxState.Dead))
-            .ExecuteUpdateAsync(m => m.SetProperty(x => x.State, OutboxState.Pending).SetProperty(x => x.Attempts, 0)
-                .SetProperty(x => x.NextAttemptAt, now).SetProperty(x => x.LastError, (string?)null), ct);
-        var message = await db.Outbox.AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId && m.ProjectId == projectId, ct)
-            ?? throw ProblemException.NotFound($"There is no notification '{messageId}'.");
-        if (updated == 0) throw ProblemException.Conflict($"Only failed or dead notifications can be retried; this one is {message.State.ToString().ToLowerInvariant()}.");
-        return TypedResults.Ok(ToView(message));
-    }
+    static async Task<Ok<NotificationView>> Retry(string id, HttpContext http, PromptHubDb db, OutboxRetry retry, CancellationToken ct) =>
+        TypedResults.Ok(ToView(await retry.RetryAsync(db, id, http.Caller().ProjectId, ct)));
 
     /// <summary>An outbox row as the API shows it, titled like its Discord embed.</summary>
-    static NotificationView ToView(OutboxMessage m) =>
+    public static NotificationView ToView(OutboxMessage m) =>
         new(m.Id, m.Kind, m.EventKey, m.Webhook, m.State.ToString().ToLowerInvariant(), m.Attempts, m.NextAttemptAt, m.LastError,
             m.DiscordMessageId, m.CreatedAt, m.DeliveredAt, DiscordEmbeds.Embed(m.Kind, JsonNode.Parse(m.Payload)!.AsObject())["title"]?.GetValue<string>());
 }

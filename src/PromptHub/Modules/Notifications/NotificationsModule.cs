@@ -23,6 +23,7 @@ public static class NotificationsModule
         services.AddSingleton<NotificationSwitch>();
         services.AddScoped<IPromptEvents, ProductionAnnouncements>();
         services.AddSingleton<OutboxDelivery>();
+        services.AddSingleton<OutboxRetry>();
         services.AddHttpClient<DiscordWebhookClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // Polly times each attempt
             .RemoveAllLoggers();                                                                    // request lines would carry the URL
         services.AddHostedService<NotificationStartupNote>();
@@ -32,7 +33,12 @@ public static class NotificationsModule
             "PromptHub:Jobs:NotificationDeliveryCron", "* * * * *");
     }
 
-    public static void MapNotificationsEndpoints(this IEndpointRouteBuilder api) => api.MapNotificationRoutes();
+    public static void MapNotificationsEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapNotificationRoutes();
+        api.MapOpsNotificationRoutes();
+        OpsNotifications.AddDashboardPage();
+    }
 }
 
 sealed class DiscordOptionsValidation : IValidateOptions<DiscordOptions>

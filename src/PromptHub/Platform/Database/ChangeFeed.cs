@@ -95,10 +95,12 @@ sealed class ChangeListener(ChangeFeed feed, NpgsqlDataSource dataSource, ILogge
                 {
                     // Waits for notifications; when none came for a while, a trivial query proves the
                     // connection is still alive (a silently dead one would otherwise wait forever).
-                    if (!await connection.WaitAsync(LivenessCheck, stoppingToken))
+                    // Neither gets the stopping token: cancelling it would make Npgsql send PostgreSQL a
+                    // cancel request on the stopping thread, which a hanging server holds for 30 s.
+                    if (!await connection.WaitAsync(LivenessCheck))
                     {
-                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
-                        await ping.ExecuteScalarAsync(stoppingToken);
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = (int)LivenessCheck.TotalSeconds };
+                        await ping.ExecuteScalarAsync(CancellationToken.None);
                     }
                 }
             }
