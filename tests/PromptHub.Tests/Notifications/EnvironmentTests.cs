@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using PromptHub.Modules.Notifications;
 using PromptHub.Tests.Prompts;
 
@@ -38,19 +37,23 @@ public sealed class EnvironmentTests
     [InlineData("http://discord.example/api/webhooks/1/abc")]
     public async Task A_malformed_webhook_url_stops_the_start_with_a_message_naming_the_setting_not_the_url(string url)
     {
-        var app = new AppFactory();
-        await app.InitializeAsync();
+        var name = TestDatabase.NewName();
         try
         {
-            app.With["PromptHub:DeploymentEnvironment"] = "production";
-            app.With["PromptHub:Discord:WebhookUrl"] = url;
-            var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => Task.Run(() => app.CreateClient()));
-            Assert.Contains("PromptHub:Discord:WebhookUrl", error.Message);
-            Assert.DoesNotContain(url, error.Message);
+            using var app = new AppProcess(await TestDatabase.CreateAsync(name), new Dictionary<string, string>
+            {
+                ["PromptHub:DeploymentEnvironment"] = "production",
+                ["PromptHub:Discord:WebhookUrl"] = url,
+            });
+            Assert.True(await app.ExitsWithinAsync(TimeSpan.FromSeconds(60)), "the app kept running");
+            Assert.Equal(1, app.Process.ExitCode);
+            var line = Assert.Single(app.Output, l => l.StartsWith("stderr: ", StringComparison.Ordinal));
+            Assert.Contains("PromptHub:Discord:WebhookUrl", line);
+            Assert.DoesNotContain(app.Output, l => l.Contains(url, StringComparison.Ordinal));
         }
         finally
         {
-            await ((IAsyncLifetime)app).DisposeAsync();
+            await TestDatabase.DropAsync(name);
         }
     }
 
