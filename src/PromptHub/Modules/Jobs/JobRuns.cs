@@ -4,9 +4,9 @@ using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Jobs;
 
-/// <summary>One run of a job: a Hangfire background job, with what its state history says.</summary>
+/// <summary>One run of a job: a Hangfire background job, with what its state history says (<c>Server</c>: the instance that ran it last).</summary>
 public sealed record JobRun(string Id, string Job, string State, string? Reason, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt, long? DurationMs, int Attempt, string? Error, string? Result);
+    DateTimeOffset? FinishedAt, long? DurationMs, int Attempt, string? Server, string? Error, string? Result);
 
 public sealed record RunFilter(string? Job, string? State, DateTimeOffset? From, DateTimeOffset? To);
 
@@ -31,12 +31,12 @@ public sealed class JobRuns(NpgsqlDataSource dataSource)
     const string Columns = """
         SELECT j.id, name.value, j.statename, current.reason, j.createdat, started.createdat,
                CASE WHEN j.statename IN ('Succeeded', 'Failed', 'Deleted', 'Skipped') THEN current.createdat END,
-               retries.value, failure.data::text, current.data::text
+               retries.value, failure.data::text, current.data::text, started.data::text
         """;
 
     const string StateJoins = """
         LEFT JOIN LATERAL (SELECT s.reason, s.createdat, s.data FROM hangfire.state s WHERE s.id = j.stateid) current ON true
-        LEFT JOIN LATERAL (SELECT s.createdat FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Processing' ORDER BY s.id DESC LIMIT 1) started ON true
+        LEFT JOIN LATERAL (SELECT s.createdat, s.data FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Processing' ORDER BY s.id DESC LIMIT 1) started ON true
         LEFT JOIN LATERAL (SELECT s.data FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Failed' ORDER BY s.id DESC LIMIT 1) failure ON true
         LEFT JOIN hangfire.jobparameter retries ON retries.jobid = j.id AND retries.name = 'RetryCount'
         """;
@@ -98,11 +98,12 @@ public sealed class JobRuns(NpgsqlDataSource dataSource)
         var retries = r.IsDBNull(7) ? 0 : int.TryParse(r.GetString(7), out var n) ? n : 0;
         var failure = r.IsDBNull(8) ? null : Data(r.GetString(8));
         var current = r.IsDBNull(9) ? null : Data(r.GetString(9));
+        var server = r.IsDBNull(10) ? null : Data(r.GetString(10))?.GetValueOrDefault("ServerId");
         var error = failure is null ? null : $"{failure.GetValueOrDefault("ExceptionType")}: {failure.GetValueOrDefault("ExceptionMessage")}";
         return new JobRun(r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
             r.IsDBNull(1) ? "" : JsonSerializer.Deserialize<string>(r.GetString(1)) ?? "", state.ToLowerInvariant(), r.IsDBNull(3) ? null : r.GetString(3),
             r.GetFieldValue<DateTimeOffset>(4), started, finished, started is not null && finished is not null ? (long)(finished.Value - started.Value).TotalMilliseconds : null,
-            retries + 1, error, state == "Succeeded" ? Text(current?.GetValueOrDefault("Result")) : null);
+            retries + 1, server, error, state == "Succeeded" ? Text(current?.GetValueOrDefault("Result")) : null);
     }
 
     /// <summary>A job's result as Hangfire keeps it: serialized as JSON (a string result is a JSON string).</summary>

@@ -65,7 +65,7 @@ public static class JobsModule
                 SchemaName = "hangfire",
                 PrepareSchemaIfNecessary = true,
                 // LISTEN/NOTIFY: an enqueued job starts within milliseconds on any instance, not at the next poll.
-                EnableLongPolling = true,
+                EnableLongPolling = sp.GetRequiredService<IOptions<JobsOptions>>().Value.LongPolling,
                 // A crashed instance's running jobs come back after 5 minutes; the heartbeat keeps long ones invisible.
                 InvisibilityTimeout = TimeSpan.FromMinutes(5),
                 UseSlidingInvisibilityTimeout = true,

@@ -12,6 +12,11 @@ public sealed class JobsOptions
     public int Retries { get; set; } = 5;
     /// <summary>Wait before the first retry; it doubles with each one (10 s, 20 s, 40 s…), at most an hour.</summary>
     public int RetryDelaySeconds { get; set; } = 10;
+    /// <summary>
+    /// PostgreSQL LISTEN/NOTIFY wakes a worker on any instance the moment a job is enqueued (one idle
+    /// connection per worker). Off, other instances notice a job only at their next poll (15 s): only to measure the difference.
+    /// </summary>
+    public bool LongPolling { get; set; } = true;
     /// <summary>When `ops` keys may act in the dashboard and the API (trigger, requeue, delete, pause); by default only `admin` keys do.</summary>
     public bool OpsMayAct { get; set; }
 
