@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Jobs benchmark: enqueue-to-start across instances, and how soon an upload's Discord message leaves.
 
-Usage: jobs.py <base A> <admin key> <pid of B> <fake Discord port> [count]
-Against two running instances A and B on one database, both in production with their webhook at
-http://127.0.0.1:<port>/api/webhooks/1/token: this script serves that fake Discord itself.
-  1. triggers the retention job `count` times through A's ops API; from /api/v1/ops/runs, the time
-     from each run's creation (the enqueue) to its start, split by the instance that ran it;
+Usage: jobs.py <base A> <admin key> <pid of A> <pid of B> <fake Discord port> <database URL> [count]
+Against two running instances A (one worker) and B on one database, both in production with their
+webhook at http://127.0.0.1:<port>/api/webhooks/1/token: this script serves that fake Discord itself.
+  1. keeps A's only worker busy (a roll-up waiting for its lock, which this script holds in
+     hangfire.lock), triggers the retention job `count` times through A's ops API — so B runs them —
+     then frees A and triggers `count` more; from /api/v1/ops/runs, the time from each run's creation
+     (the enqueue, on A) to its start, split by the instance that ran it;
   2. uploads `count` versions through A; the time from each upload's answer to Discord receiving it.
 Prints lines `enqueue <where> <n> <p50 ms> <p95 ms> <max ms>` and `delivery all <n> <p50> <p95> <max>`.
 """
@@ -13,6 +15,7 @@ import http.client
 import http.server
 import json
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -65,17 +68,49 @@ def parse(at):
     return datetime.fromisoformat(at).timestamp()
 
 
+LOCK = "hangfire:DailyAggregationJob.RunAsync"
+
+
+def sql(database, statement):
+    subprocess.run(["psql", database, "-q", "-c", statement], check=True, stdout=subprocess.DEVNULL)
+
+
+def find_run(base, admin, job_id):
+    items = call(base, "GET", "/api/v1/ops/runs?job=analytics-daily-aggregation&pageSize=200", admin)["items"]
+    return next((r for r in items if r["id"] == job_id), None)
+
+
 def main():
-    base_a, admin, pid_b, discord_port = sys.argv[1:5]
-    count = int(sys.argv[5]) if len(sys.argv) > 5 else 40
+    base_a, admin, pid_a, pid_b, discord_port, database = sys.argv[1:7]
+    count = int(sys.argv[7]) if len(sys.argv) > 7 else 40
     server = http.server.ThreadingHTTPServer(("127.0.0.1", int(discord_port)), FakeDiscord)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
+    # A's only worker waits for the roll-up's lock (held here); a roll-up B took ties up one of B's.
+    sql(database, f"INSERT INTO hangfire.lock (resource, acquired) VALUES ('{LOCK}', now())")
+    busy = False
+    for _ in range(10):
+        job_id = call(base_a, "POST", "/api/v1/ops/jobs/analytics-daily-aggregation/trigger", admin)["jobId"]
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            started = find_run(base_a, admin, job_id)
+            if started and started["server"]:
+                break
+            time.sleep(0.2)
+        if started and f":{pid_a}:" in (started["server"] or ""):
+            busy = True
+            break
+    if not busy:
+        raise RuntimeError("could not keep instance A busy")
     ids = []
-    for _ in range(count):
-        ids.append(call(base_a, "POST", "/api/v1/ops/jobs/analytics-retention/trigger", admin)["jobId"])
-        time.sleep(0.25)
-    deadline = time.time() + 60
+    for phase in ("A busy", "A free"):
+        if phase == "A free":
+            sql(database, f"DELETE FROM hangfire.lock WHERE resource = '{LOCK}'")
+            time.sleep(2)
+        for _ in range(count):
+            ids.append(call(base_a, "POST", "/api/v1/ops/jobs/analytics-retention/trigger", admin)["jobId"])
+            time.sleep(0.25)
+    deadline = time.time() + 120
     runs = {}
     while time.time() < deadline:
         items = call(base_a, "GET", "/api/v1/ops/runs?job=analytics-retention&pageSize=200", admin)["items"]

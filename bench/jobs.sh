@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Jobs benchmark (issue 8): two instances on one database, once with the shipped settings and once with
+# Jobs benchmark (issue 8): two instances on one database (A with one worker, B with the default four),
+# once with the shipped settings and once with
 # Hangfire.PostgreSql's polling instead of LISTEN/NOTIFY (PromptHub:Jobs:LongPolling=false, the
 # baseline), measuring
-#   - enqueue-to-start: a triggered job's creation to its start, on the instance that did not enqueue it
-#     and on the one that did;
+#   - enqueue-to-start: a job triggered through A from its creation to its start, on B (while A's worker
+#     is kept busy) and wherever it runs once A is free;
 #   - outbox delivery: a production upload's answer to the fake Discord receiving its message.
 # Prints a Markdown table and writes it to bench/results/jobs-<time>.md. Usage: bench/jobs.sh [count, default 40]
 set -euo pipefail
@@ -46,11 +47,14 @@ start_app() { # port, extra env...
 measure() { # label, extra env...
   local label=$1; shift
   rm -rf "$DATA" "$DATA.password"
-  start_app 5181 "$@"
+  start_app 5181 PromptHub__Jobs__Workers=1 "$@"
   start_app 5191 "$@"
-  local pid_b=${PIDS[1]}
+  local port database
+  port=$(grep -o 'listening on 127.0.0.1:[0-9][0-9]*' "$RESULTS/jobs-app-5181.log" | head -1 | cut -d: -f2)
+  database="postgresql://prompthub:$(cat "$DATA.password")@127.0.0.1:$port/prompthub"
   echo "== $label"
-  python3 bench/jobs.py http://127.0.0.1:5181 "$ADMIN_KEY" "$pid_b" "$DISCORD_PORT" "$COUNT" | sed "s/^/$label /" | tee -a "$RESULTS/jobs-raw.txt"
+  python3 bench/jobs.py http://127.0.0.1:5181 "$ADMIN_KEY" "${PIDS[0]}" "${PIDS[1]}" "$DISCORD_PORT" "$database" "$COUNT" \
+    | sed "s/^/$label /" | tee -a "$RESULTS/jobs-raw.txt"
   stop_all
 }
 
