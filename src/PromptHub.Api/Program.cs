@@ -1,5 +1,6 @@
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
+using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Notifications;
 using PromptHub.Modules.Prompts;
@@ -13,6 +14,7 @@ builder.AddAccessModule();      // projects, API keys, roles, rate limits
 builder.AddPromptsModule();     // prompts, versions, labels
 builder.AddServingModule();     // resolve and render, cached, consistent across instances
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
+builder.AddExperimentsModule(); // A/B experiments and gradual rollouts between versions, with results
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
 builder.AddJobsModule();        // last: the clustered scheduler, with the jobs the modules above declared
 
@@ -28,6 +30,7 @@ api.MapAccessEndpoints();
 api.MapPromptsEndpoints();
 api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
+api.MapExperimentsEndpoints();
 api.MapNotificationsEndpoints();
 
 try

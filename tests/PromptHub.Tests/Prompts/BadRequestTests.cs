@@ -409,6 +409,7 @@ public static class DatabaseSnapshot
         ("analytics.dirty_days", "*"),
         ("analytics.backfills", "*"),
         ("notifications.outbox", "*"),
+        ("experiments.experiments", "*"),
     ];
 
     static readonly string Sql = "SELECT concat_ws(E'\\n', " + string.Join(", ", Tables.Select(t =>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Prompts;
 using Quartz;
@@ -20,6 +21,7 @@ public static class NotificationsModule
         services.AddSingleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidation>();
         services.AddSingleton<NotificationSwitch>();
         services.AddScoped<IPromptEvents, ProductionAnnouncements>();
+        services.AddScoped<IExperimentEvents, ExperimentAnnouncements>();
         services.AddSingleton<OutboxDelivery>();
         services.AddHttpClient<DiscordWebhookClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // Polly times each attempt
             .RemoveAllLoggers();                                                                    // request lines would carry the URL
