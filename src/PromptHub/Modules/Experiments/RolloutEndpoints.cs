@@ -19,13 +19,13 @@ static class RolloutEndpoints
 {
     public static void MapRolloutRoutes(this IEndpointRouteBuilder api)
     {
-        var rollouts = api.MapGroup("/prompts/{name}/labels/{label}/rollout").WithTags("Rollouts").RequireAuthorization(AccessPolicies.Admin)
+        var rollouts = api.MapGroup("/prompts/{name}/labels/{label}/rollout").WithTags("Rollouts").RequireAuthorization(AccessPolicies.Reader)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        rollouts.MapPost("/", Start).WithName("StartRollout");
-        rollouts.MapGet("/", Get).WithName("GetRollout").RequireAuthorization(AccessPolicies.Reader);
-        rollouts.MapPatch("/", Change).WithName("ChangeRollout");
-        rollouts.MapPost("/complete", Complete).WithName("CompleteRollout");
-        rollouts.MapPost("/abort", Abort).WithName("AbortRollout");
+        rollouts.MapGet("/", Get).WithName("GetRollout");
+        rollouts.MapPost("/", Start).WithName("StartRollout").RequireAuthorization(AccessPolicies.Admin);
+        rollouts.MapPatch("/", Change).WithName("ChangeRollout").RequireAuthorization(AccessPolicies.Admin);
+        rollouts.MapPost("/complete", Complete).WithName("CompleteRollout").RequireAuthorization(AccessPolicies.Admin);
+        rollouts.MapPost("/abort", Abort).WithName("AbortRollout").RequireAuthorization(AccessPolicies.Admin);
     }
 
     static async Task<Created<ExperimentView>> Start(string name, string label, StartRolloutRequest request, HttpContext http, ExperimentRegistry registry, CancellationToken ct)
