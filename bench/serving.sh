@@ -80,23 +80,20 @@ start_app "$PORT_A"
 A=http://127.0.0.1:$PORT_A
 H=(-H "Authorization: Bearer $ADMIN_KEY" -H "Content-Type: application/json")
 
+seed_prompt() { # name: a text prompt with two versions, production → v1
+  local encoded=${1//\//%2F}
+  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts" -d "{\"name\":\"$1\",\"type\":\"text\",\"tags\":[\"bench\"]}" >/dev/null
+  local template="You are the support assistant of {{company}}. Answer the customer {{customer.name}} about {{topic}} in at most {{max_sentences}} sentences. Be precise, friendly and never invent facts. If unsure, say so and offer a human agent. Prompt ${1: -3}."
+  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts/$encoded/versions" \
+    -d "{\"template\":\"$template\",\"config\":{\"model\":\"gpt-4o-mini\",\"temperature\":0.2,\"max_tokens\":300},\"labels\":[\"production\"]}" >/dev/null
+  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts/$encoded/versions" -d "{\"template\":\"$template Version two.\"}" >/dev/null
+}
+
 echo "== seeding 100 prompts (two versions each, production → v1)"
+for i in $(seq -f "%03g" 0 99); do seed_prompt "bench/p$i"; done
+echo "== seeding 100 more, each running a 50/50 experiment (v1 against v2 on production)"
 for i in $(seq -f "%03g" 0 99); do
-  name="bench%2Fp$i"
-  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts" -d "{\"name\":\"bench/p$i\",\"type\":\"text\",\"tags\":[\"bench\"]}" >/dev/null
-  template="You are the support assistant of {{company}}. Answer the customer {{customer.name}} about {{topic}} in at most {{max_sentences}} sentences. Be precise, friendly and never invent facts. If unsure, say so and offer a human agent. Prompt $i."
-  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts/$name/versions" \
-    -d "{\"template\":\"$template\",\"config\":{\"model\":\"gpt-4o-mini\",\"temperature\":0.2,\"max_tokens\":300},\"labels\":[\"production\"]}" >/dev/null
-  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts/$name/versions" -d "{\"template\":\"$template Version two.\"}" >/dev/null
-done
-echo "== seeding 100 prompts with a running 50/50 experiment each (v1 against v2 on production)"
-for i in $(seq -f "%03g" 0 99); do
-  name="bench%2Fe$i"
-  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts" -d "{\"name\":\"bench/e$i\",\"type\":\"text\",\"tags\":[\"bench\"]}" >/dev/null
-  template="You are the support assistant of {{company}}. Answer the customer {{customer.name}} about {{topic}} in at most {{max_sentences}} sentences. Be precise, friendly and never invent facts. If unsure, say so and offer a human agent. Prompt $i."
-  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts/$name/versions" \
-    -d "{\"template\":\"$template\",\"config\":{\"model\":\"gpt-4o-mini\",\"temperature\":0.2,\"max_tokens\":300},\"labels\":[\"production\"]}" >/dev/null
-  curl -sf "${H[@]}" -X POST "$A/api/v1/prompts/$name/versions" -d "{\"template\":\"$template Version two.\"}" >/dev/null
+  seed_prompt "bench/e$i"
   curl -sf "${H[@]}" -X POST "$A/api/v1/experiments" -d "{\"key\":\"bench-e$i\",\"prompt\":\"bench/e$i\",\"variants\":[{\"name\":\"control\",\"version\":1,\"weight\":50},{\"name\":\"two\",\"version\":2,\"weight\":50}]}" >/dev/null
   curl -sf "${H[@]}" -X POST "$A/api/v1/experiments/bench-e$i/start" >/dev/null
 done
@@ -122,9 +119,10 @@ to_ms() { # wrk latency like 812.00us, 1.23ms, 1.01s → milliseconds
   python3 -c "import sys,re; v,u=re.match(r'([\d.]+)(us|ms|s)',sys.argv[1]).groups(); print(round(float(v)*{'us':0.001,'ms':1,'s':1000}[u],3))" "$1"
 }
 
-run_wrk() { # base url, pid to watch (or empty), wrk script (default resolve.lua) → "rps p50 p99 rss_mb"
-  local base=$1 pid=${2:-} script=${3:-bench/resolve.lua}
-  wrk -t$THREADS -c$CONNECTIONS -d5s -s "$script" "$base" >/dev/null  # warm-up
+run_wrk() { # base url, pid to watch (or empty), "experiment" for (e) → "rps p50 p99 rss_mb"
+  local base=$1 pid=${2:-}
+  export EXPERIMENT=${3:-}
+  wrk -t$THREADS -c$CONNECTIONS -d5s -s bench/resolve.lua "$base" >/dev/null  # warm-up
   local rss_file
   rss_file=$(mktemp)
   if [ -n "$pid" ]; then
@@ -132,9 +130,9 @@ run_wrk() { # base url, pid to watch (or empty), wrk script (default resolve.lua
     local sampler=$!
   fi
   local out
-  out=$(wrk -t$THREADS -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency -s "$script" "$base")
+  out=$(wrk -t$THREADS -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency -s bench/resolve.lua "$base")
   [ -n "$pid" ] && kill "$sampler" 2>/dev/null || true
-  echo "$out" >"$RESULTS/wrk-$(echo "$base" | tr -dc '0-9')-$(basename "$script" .lua).txt"
+  echo "$out" >"$RESULTS/wrk-$(echo "$base" | tr -dc '0-9')${EXPERIMENT:+-experiment}.txt"
   if echo "$out" | grep -q "Non-2xx"; then echo "wrk saw errors against $base:" >&2; echo "$out" >&2; exit 1; fi
   local rps p50 p99 rss
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
@@ -156,7 +154,7 @@ for _ in $(seq 1 "$ROUNDS"); do
   A_ALL+=("$rps"); A_P50S+=("$p50"); A_P99S+=("$p99")
   read -r rps p50 p99 rss < <(run_wrk "$A" "$(app_pid "$PORT_A")")
   B_ALL+=("$rps"); B_P50S+=("$p50"); B_P99S+=("$p99"); B_RSS=$(( rss > B_RSS ? rss : B_RSS ))
-  read -r rps p50 p99 rss < <(run_wrk "$A" "$(app_pid "$PORT_A")" bench/experiment.lua)
+  read -r rps p50 p99 rss < <(run_wrk "$A" "$(app_pid "$PORT_A")" experiment)
   E_ALL+=("$rps"); E_P50S+=("$p50"); E_P99S+=("$p99"); E_RSS=$(( rss > E_RSS ? rss : E_RSS ))
 done
 A_RPS=$(mean "${A_ALL[@]}"); A_P50=$(mean "${A_P50S[@]}"); A_P99=$(mean "${A_P99S[@]}")
