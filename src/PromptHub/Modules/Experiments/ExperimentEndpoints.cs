@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
+using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
@@ -41,7 +42,7 @@ static class ExperimentEndpoints
         var query = db.Experiments.AsNoTracking().Where(e => e.ProjectId == http.Caller().ProjectId);
         if (status is not null)
         {
-            var wanted = Enum.GetValues<ExperimentStatus>().Cast<ExperimentStatus?>().FirstOrDefault(s => s.ToString()!.Equals(status, StringComparison.OrdinalIgnoreCase) && status == status.ToLowerInvariant())
+            var wanted = Enum.GetValues<ExperimentStatus>().Cast<ExperimentStatus?>().FirstOrDefault(s => PromptViews.Lower(s!.Value) == status)
                 ?? throw ProblemException.Invalid("status", "must be draft, running or stopped");
             query = query.Where(e => e.Status == wanted);
         }
