@@ -94,6 +94,20 @@ public sealed class ExperimentLifecycleTests(AppFactory app) : IClassFixture<App
     }
 
     [Fact]
+    public async Task Of_eight_drafts_started_at_once_on_one_label_exactly_one_runs()
+    {
+        var admin = app.Admin();
+        await admin.PromptInProductionAsync("life/starts", 2);
+        for (var i = 0; i < 8; i++) await admin.CreateExperimentAsync(ExperimentApi.TwoVariants($"starts-{i}", "life/starts"));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => app.Admin().PostAsync($"{ExperimentApi.Experiments}/starts-{i}/start", null)));
+
+        Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(7, answers.Count(a => a.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal(1, await app.ScalarAsync<long>("SELECT count(*) FROM experiments.experiments WHERE key LIKE 'starts-%' AND status = 'running'"));
+    }
+
+    [Fact]
     public async Task Only_one_experiment_or_rollout_runs_per_prompt_and_label()
     {
         var admin = app.Admin();
