@@ -406,12 +406,158 @@ namespace PromptHub.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("OccurredAt"), "brin");
 
+                    b.HasIndex("ProjectId", "Experiment", "Variant")
+                        .HasDatabaseName("ix_executions_project_id_experiment_variant")
+                        .HasFilter("experiment IS NOT NULL");
+
                     b.HasIndex("ProjectId", "PromptId", "OccurredAt")
                         .HasDatabaseName("ix_executions_project_id_prompt_id_occurred_at");
 
                     b.ToTable("executions", "analytics", t =>
                         {
                             t.HasCheckConstraint("ck_executions_numbers", "latency_ms >= 0 AND input_tokens >= 0 AND output_tokens >= 0 AND cost_usd >= 0 AND version > 0");
+                        });
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Experiments.Experiment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("label");
+
+                    b.Property<int>("MinSamplesPerVariant")
+                        .HasColumnType("integer")
+                        .HasColumnName("min_samples_per_variant");
+
+                    b.Property<string>("PrimaryMetric")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("primary_metric");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<Guid>("PromptId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("prompt_id");
+
+                    b.Property<string>("PromptName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("prompt_name");
+
+                    b.PrimitiveCollection<int[]>("RolloutPercents")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("rollout_percents");
+
+                    b.Property<string>("Seed")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("seed");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("StartedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("started_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StopReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("stop_reason");
+
+                    b.Property<DateTimeOffset?>("StoppedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stopped_at");
+
+                    b.Property<string>("StoppedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("stopped_by");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Variants")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("variants");
+
+                    b.Property<string>("Winner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("winner");
+
+                    b.HasKey("Id")
+                        .HasName("pk_experiments");
+
+                    b.HasIndex("ProjectId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_experiments_project_id_key");
+
+                    b.HasIndex("PromptId", "Label")
+                        .IsUnique()
+                        .HasDatabaseName("ix_experiments_prompt_id_label")
+                        .HasFilter("status = 'running'");
+
+                    b.ToTable("experiments", "experiments", t =>
+                        {
+                            t.HasCheckConstraint("ck_experiments_kind", "kind IN ('experiment', 'rollout')");
+
+                            t.HasCheckConstraint("ck_experiments_min_samples", "min_samples_per_variant > 0");
+
+                            t.HasCheckConstraint("ck_experiments_primary_metric", "primary_metric IN ('successrate', 'score', 'latencyms', 'tokens', 'costusd')");
+
+                            t.HasCheckConstraint("ck_experiments_status", "status IN ('draft', 'running', 'stopped')");
                         });
                 });
 
@@ -612,6 +758,11 @@ namespace PromptHub.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Experiment")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("experiment");
+
                     b.Property<int?>("FromVersion")
                         .HasColumnType("integer")
                         .HasColumnName("from_version");
@@ -621,6 +772,10 @@ namespace PromptHub.Migrations
                         .HasMaxLength(36)
                         .HasColumnType("character varying(36)")
                         .HasColumnName("label");
+
+                    b.Property<int?>("Percent")
+                        .HasColumnType("integer")
+                        .HasColumnName("percent");
 
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("uuid")
@@ -653,7 +808,9 @@ namespace PromptHub.Migrations
 
                     b.ToTable("label_moves", "prompts", t =>
                         {
-                            t.HasCheckConstraint("ck_label_moves_action", "action IN ('activate', 'rollback')");
+                            t.HasCheckConstraint("ck_label_moves_action", "action IN ('activate', 'rollback', 'promote', 'rollout', 'complete', 'abort')");
+
+                            t.HasCheckConstraint("ck_label_moves_percent", "percent BETWEEN 0 AND 100");
                         });
                 });
 
@@ -847,6 +1004,23 @@ namespace PromptHub.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_daily_stats_projects_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Experiments.Experiment", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_experiments_projects_project_id");
+
+                    b.HasOne("PromptHub.Modules.Prompts.Prompt", null)
+                        .WithMany()
+                        .HasForeignKey("PromptId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_experiments_prompts_prompt_id");
                 });
 
             modelBuilder.Entity("PromptHub.Modules.Prompts.Label", b =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
+using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Notifications;
 using PromptHub.Modules.Prompts;
@@ -14,6 +15,7 @@ builder.AddAccessModule();      // projects, API keys, roles, rate limits
 builder.AddPromptsModule();     // prompts, versions, labels
 builder.AddServingModule();     // resolve and render, cached, consistent across instances
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
+builder.AddExperimentsModule(); // A/B experiments and gradual rollouts between versions, with results
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
 builder.AddJobsModule();        // last: Hangfire (one server per instance) with the jobs the modules above declared; ops dashboard
 
@@ -29,6 +31,7 @@ api.MapAccessEndpoints();
 api.MapPromptsEndpoints();
 api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
+api.MapExperimentsEndpoints();
 api.MapNotificationsEndpoints();
 api.MapJobsEndpoints(app);   // /api/v1/ops, and the dashboard at /hangfire (/ops, sign-in)
 

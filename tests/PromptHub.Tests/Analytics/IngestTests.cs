@@ -1,3 +1,5 @@
+using PromptHub.Tests.Prompts;
+
 namespace PromptHub.Tests.Analytics;
 
 public sealed class IngestTests(AppFactory app) : IClassFixture<AppFactory>
@@ -43,6 +45,14 @@ public sealed class IngestTests(AppFactory app) : IClassFixture<AppFactory>
     public async Task Every_field_is_stored_including_the_audit_text()
     {
         await app.Admin().PromptWithVersionsAsync("ingest/fields", 1);
+        await app.Admin().ActivateAsync("ingest/fields", "production", 1);
+        // An experiment that gives every subject variant b, so that any subject's execution of it is valid.
+        await (await app.Admin().PostAsJsonAsync("/api/v1/experiments", new
+        {
+            key = "exp-1", prompt = "ingest/fields",
+            variants = new object[] { new { name = "a", version = 1, weight = 0 }, new { name = "b", version = 1, weight = 100 } },
+        })).ReadJsonAsync(HttpStatusCode.Created);
+        await (await app.Admin().PostAsync("/api/v1/experiments/exp-1/start", null)).ReadJsonAsync(HttpStatusCode.OK);
         var at = AnalyticsApi.At(1, 7);
         await app.Admin().ReportAsync(new
         {

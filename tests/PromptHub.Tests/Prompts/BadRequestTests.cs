@@ -409,6 +409,7 @@ public static class DatabaseSnapshot
         ("analytics.dirty_days", "*"),
         ("analytics.backfills", "*"),
         ("notifications.outbox", "*"),
+        ("experiments.experiments", "*"),
     ];
 
     static readonly string Sql = "SELECT concat_ws(E'\\n', " + string.Join(", ", Tables.Select(t =>
@@ -416,4 +417,13 @@ public static class DatabaseSnapshot
         $"FROM (SELECT {t.Columns} FROM {t.Table}) r)")) + ")";
 
     public static async Task<string> SnapshotAsync(this AppFactory app) => (await app.ScalarAsync<string>(Sql))!;
+
+    /// <summary>Sends <paramref name="request"/> with the admin key: a problem of that status (naming <paramref name="field"/>), and nothing changed.</summary>
+    public static async Task AssertRefusedAndUnchangedAsync(this AppFactory app, HttpRequestMessage request, HttpStatusCode status, string? field)
+    {
+        var before = await app.SnapshotAsync();
+        var problem = await (await app.Admin().SendAsync(request)).ReadProblemAsync(status);
+        if (field is not null) Assert.True(problem["errors"]?[field] is JsonArray { Count: > 0 }, $"errors.{field} in {problem}");
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
 }

@@ -17,6 +17,7 @@ public static class AnalyticsModule
         services.AddSingleton<DailyAggregation>();
         services.AddSingleton<Retention>();
         services.AddSingleton<AnalyticsQueries>();
+        services.AddSingleton<IExperimentExecutions, ExperimentExecutions>();
         services.AddSingleton<Backfills>();
 
         builder.AddRecurringJob<DailyAggregationJob>(DailyAggregationJob.Name, "Rolls yesterday's executions (and days marked again) up into daily stats",

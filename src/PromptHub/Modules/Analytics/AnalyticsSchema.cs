@@ -125,6 +125,8 @@ sealed class ExecutionMapping : IEntityTypeConfiguration<Execution>
         // by prompt and time, through a btree.
         entity.HasIndex(e => e.OccurredAt).HasMethod("brin");
         entity.HasIndex(e => new { e.ProjectId, e.PromptId, e.OccurredAt });
+        // Experiment results read one experiment's rows; only those rows are in this index.
+        entity.HasIndex(e => new { e.ProjectId, e.Experiment, e.Variant }).HasFilter("experiment IS NOT NULL");
         // No foreign key to projects here: its check would lock the project's row once per ingested row
         // (FOR KEY SHARE), which concurrent batches of one project contend on. The API only ever writes
         // the caller's own, existing project.

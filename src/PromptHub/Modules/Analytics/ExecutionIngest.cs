@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Prompts;
 using PromptHub.Modules.Serving;
 using PromptHub.Platform.Http;
@@ -35,7 +36,7 @@ public sealed record IngestResult(int Accepted, int Duplicates);
 /// batch is written in one round trip — binary-encoded column arrays, unnested into one INSERT that
 /// skips ids already stored — so retries and concurrent duplicates are counted, never stored twice.
 /// </summary>
-sealed class ExecutionIngest(NpgsqlDataSource dataSource, IPromptCatalog catalog, TimeProvider time, IOptions<AnalyticsOptions> options)
+sealed class ExecutionIngest(NpgsqlDataSource dataSource, IPromptCatalog catalog, IRunningExperiments experiments, TimeProvider time, IOptions<AnalyticsOptions> options)
 {
     public const int MaxBatch = 1000;
     const int MaxErrorsListed = 50;
@@ -152,6 +153,12 @@ sealed class ExecutionIngest(NpgsqlDataSource dataSource, IPromptCatalog catalog
             foreach (var (field, message) in Problems(item, prompt, labelValid, latest, limits))
             {
                 validation.Add($"executions[{i}].{field}", message);
+            }
+            // An execution of an experiment must be of the variant its subject is assigned to.
+            if (validation.Count == before && (item.Experiment ?? item.Variant) is not null &&
+                await experiments.CheckExecutionAsync(projectId, prompt!.Id, item.Prompt!, item.Version!.Value, item.Experiment, item.Variant, item.Subject) is { } problem)
+            {
+                validation.Add($"executions[{i}].{problem.Field}", problem.Message);
             }
             if (validation.Count > before) failed++;
             else rows.Add((item, prompt!.Id));

@@ -50,6 +50,15 @@ public static class DiscordEmbeds
                 ["color"] = Text("action") == "rollback" ? 0xE74C3C : 0xF1C40F,
                 ["fields"] = new JsonArray(Field("Reason", Text("reason") ?? "(no reason given)", inline: false)),
             },
+            OutboxKinds.ExperimentEnded => new JsonObject
+            {
+                ["title"] = $"{Text("prompt")}: {Text("kind")} {Text("experiment")} {Text("outcome")}",
+                ["description"] = payload["fromVersion"]?.ToString() == payload["toVersion"]?.ToString()
+                    ? $"{Text("label")} stays on v{payload["toVersion"]} (stopped by {Text("actor")})"
+                    : $"{Text("label")}: v{payload["fromVersion"]} → v{payload["toVersion"]}{(Text("winner") is { } winner ? $" ('{winner}' won)" : "")} by {Text("actor")}",
+                ["color"] = Text("outcome") is "promoted" or "completed" ? 0x2ECC71 : 0x95A5A6,
+                ["fields"] = new JsonArray(Field("Reason", Text("reason") ?? "(no reason given)", inline: false)),
+            },
             _ => new JsonObject
             {
                 ["title"] = Text("title") ?? "PromptHub",
@@ -151,5 +160,6 @@ public static class OutboxKinds
 {
     public const string VersionUploaded = "version_uploaded";
     public const string ProductionMoved = "production_moved";
+    public const string ExperimentEnded = "experiment_ended";
     public const string Test = "test";
 }

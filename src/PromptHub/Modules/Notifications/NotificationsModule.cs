@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Prompts;
 using Hangfire;
@@ -22,6 +23,7 @@ public static class NotificationsModule
         services.AddSingleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidation>();
         services.AddSingleton<NotificationSwitch>();
         services.AddScoped<IPromptEvents, ProductionAnnouncements>();
+        services.AddScoped<IExperimentEvents, ExperimentAnnouncements>();
         services.AddSingleton<OutboxDelivery>();
         services.AddSingleton<OutboxRetry>();
         services.AddHttpClient<DiscordWebhookClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // Polly times each attempt

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using PromptHub.Modules.Access;
+using PromptHub.Modules.Experiments;
 using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Prompts;
@@ -9,12 +10,12 @@ namespace PromptHub.Modules.Prompts;
 /// A few prompts a new project starts with when PromptHub:SeedExamples is on, so that a newcomer has
 /// something to resolve, diff and roll back right away. Written through the registry like any upload.
 /// </summary>
-sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration, ChangeFeed changes, IEnumerable<IPromptEvents> events) : IProjectSetup
+sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration, ChangeFeed changes, IEnumerable<IPromptEvents> events, IRunningExperiments experiments) : IProjectSetup
 {
     public async Task SetUpAsync(PromptHubDb db, Guid projectId, string author, CancellationToken ct)
     {
         if (!configuration.GetValue("PromptHub:SeedExamples", false)) return;
-        var registry = new PromptRegistry(db, time, changes, events);
+        var registry = new PromptRegistry(db, time, changes, events, experiments);
 
         await registry.CreateAsync(projectId, "examples/greeting", PromptType.Text, "A friendly greeting.", ["example"], ct);
         await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(

@@ -6,6 +6,14 @@ public enum LabelAction
 {
     Activate,
     Rollback,
+    /// <summary>An experiment's stop moved the label to its winning variant.</summary>
+    Promote,
+    /// <summary>A rollout gives a share of subjects (<see cref="LabelMove.Percent"/>) to a candidate; the label stays.</summary>
+    Rollout,
+    /// <summary>A rollout ended by moving the label to its candidate.</summary>
+    Complete,
+    /// <summary>A rollout ended without moving the label.</summary>
+    Abort,
 }
 
 /// <summary>A named pointer to one version of a prompt. `production` is the active version.</summary>
@@ -28,10 +36,10 @@ public sealed partial class Label
     }
 
     /// <returns>The recorded move, or null when the label already points at <paramref name="version"/>.</returns>
-    public LabelMove? MoveTo(int version, LabelAction action, string? reason, string actor, DateTimeOffset now)
+    public LabelMove? MoveTo(int version, LabelAction action, string? reason, string actor, DateTimeOffset now, string? experiment = null)
     {
         if (version == Version) return null;
-        var move = LabelMove.Record(this, Version, version, action, reason, actor, now);
+        var move = LabelMove.Record(this, Version, version, action, reason, actor, now, experiment: experiment);
         Version = version;
         UpdatedAt = now;
         return move;
@@ -62,8 +70,16 @@ public sealed class LabelMove
     public string? Reason { get; private set; }
     public string Actor { get; private set; } = "";
     public DateTimeOffset CreatedAt { get; private set; }
+    /// <summary>For a rollout step: the share of subjects, 0–100, that <see cref="ToVersion"/> gets.</summary>
+    public int? Percent { get; private set; }
+    /// <summary>The experiment or rollout that took this step, if one did.</summary>
+    public string? Experiment { get; private set; }
 
-    internal static LabelMove Record(Label label, int? from, int to, LabelAction action, string? reason, string actor, DateTimeOffset now) =>
+    /// <summary>False for rollout steps, which record a share of traffic while the label stays where it is.</summary>
+    public bool MovesLabel => Action is not (LabelAction.Rollout or LabelAction.Abort);
+
+    internal static LabelMove Record(Label label, int? from, int to, LabelAction action, string? reason, string actor, DateTimeOffset now,
+        int? percent = null, string? experiment = null) =>
         new()
         {
             ProjectId = label.ProjectId,
@@ -75,6 +91,8 @@ public sealed class LabelMove
             Reason = reason,
             Actor = actor,
             CreatedAt = now,
+            Percent = percent,
+            Experiment = experiment,
         };
 
     /// <summary>
@@ -87,6 +105,7 @@ public sealed class LabelMove
         var undone = 0;
         foreach (var move in newestFirst)
         {
+            if (!move.MovesLabel) continue;
             if (move.Action == LabelAction.Rollback) undone++;
             else if (undone > 0) undone--;
             else return move.FromVersion;

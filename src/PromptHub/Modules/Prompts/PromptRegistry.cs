@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using PromptHub.Modules.Experiments;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
@@ -13,7 +14,7 @@ public sealed record LabelChange(Prompt Prompt, Label Label, int? PreviousVersio
 /// concurrent uploads get versions 1, 2, 3… with no gap and concurrent label moves form one unbroken
 /// chain; unique keys in the database back both up.
 /// </summary>
-sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed changes, IEnumerable<IPromptEvents> events)
+sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed changes, IEnumerable<IPromptEvents> events, IRunningExperiments experiments)
 {
     /// <summary>The change-feed topic of prompts; the key is `{projectId:N}/{name}`.</summary>
     public const string ChangeTopic = "prompt";
@@ -103,15 +104,54 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         return change;
     }
 
-    /// <summary>Soft delete: the prompt disappears from every read and frees its name; rows are kept.</summary>
+    /// <summary>
+    /// Soft delete: the prompt disappears from every read and frees its name; rows are kept. Refused while
+    /// an experiment or rollout runs on it (starting one locks the prompt's row too, so the two never cross).
+    /// </summary>
     public async Task ArchiveAsync(Guid projectId, string name, CancellationToken ct)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
         var prompt = await LockAsync(projectId, name, ct);
+        if (await experiments.RunningOnAsync(db, prompt.Id, ct) is { } running)
+        {
+            throw ProblemException.Conflict($"Prompt '{name}' has a running experiment '{running}': stop it (POST /api/v1/experiments/{running}/stop) before archiving.");
+        }
         prompt.Archive(time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         await CommitAsync(transaction, prompt, ct);
     }
+
+    /// <summary>
+    /// A label step taken by an experiment or rollout (the Experiments module), in its transaction:
+    /// <see cref="LabelAction.Promote"/> and <see cref="LabelAction.Complete"/> move the label like an activation
+    /// (history, events, change feed); <see cref="LabelAction.Rollout"/> and <see cref="LabelAction.Abort"/> only
+    /// record the share of subjects that <paramref name="version"/> gets, as the label stays where it is.
+    /// </summary>
+    /// <returns>The recorded row, or null when a move found the label already there.</returns>
+    public async Task<LabelMove?> ExperimentStepAsync(Guid projectId, Guid promptId, string label, LabelAction action, int version, int? percent,
+        string experiment, string? reason, string actor, CancellationToken ct)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
+        var prompt = await LockAsync(projectId, promptId, ct) ?? throw ProblemException.Conflict("The experiment's prompt has been archived.");
+        var now = time.GetUtcNow();
+        if (action is LabelAction.Promote or LabelAction.Complete)
+        {
+            var change = await MoveAsync(prompt, label, version, action, reason, actor, now, ct, experiment);
+            await db.SaveChangesAsync(ct);
+            await CommitAsync(transaction, prompt, ct);
+            return change.Move;
+        }
+        var current = await db.Labels.SingleAsync(l => l.PromptId == prompt.Id && l.Name == label, ct);
+        var step = LabelMove.Record(current, current.Version, version, action, reason, actor, now, percent, experiment);
+        db.LabelMoves.Add(step);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return step;
+    }
+
+    /// <summary>The version a label points at now, or null when the prompt has no such label.</summary>
+    public async Task<int?> TargetAsync(Guid promptId, string label, CancellationToken ct) =>
+        await db.Labels.Where(l => l.PromptId == promptId && l.Name == label).Select(l => (int?)l.Version).SingleOrDefaultAsync(ct);
 
     /// <summary>
     /// Commits, telling every instance that what resolve answers for this prompt may have changed:
@@ -125,7 +165,8 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         changes.Apply(ChangeTopic, key);
     }
 
-    async Task<LabelChange> MoveAsync(Prompt prompt, string name, int version, LabelAction action, string? reason, string actor, DateTimeOffset now, CancellationToken ct)
+    async Task<LabelChange> MoveAsync(Prompt prompt, string name, int version, LabelAction action, string? reason, string actor, DateTimeOffset now,
+        CancellationToken ct, string? experiment = null)
     {
         var label = await db.Labels.SingleOrDefaultAsync(l => l.PromptId == prompt.Id && l.Name == name, ct);
         LabelChange change;
@@ -139,7 +180,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         else
         {
             var previous = label.Version;
-            var move = label.MoveTo(version, action, reason, actor, now);
+            var move = label.MoveTo(version, action, reason, actor, now, experiment);
             if (move is not null) db.LabelMoves.Add(move);
             change = new LabelChange(prompt, label, previous, move);
         }
@@ -157,4 +198,14 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
             .FromSql($"SELECT * FROM prompts.prompts WHERE project_id = {projectId} AND name = {name} AND archived_at IS NULL FOR UPDATE")
             .SingleOrDefaultAsync(ct)
         ?? throw ProblemException.NotFound($"There is no prompt named '{name}'.");
+
+    /// <summary>
+    /// The live prompt by id, locked, or null when it is archived: for writes of other modules that must hold
+    /// the prompt first (experiments take this lock before their own rows, always in that order, so that
+    /// concurrent writes queue rather than deadlock).
+    /// </summary>
+    public Task<Prompt?> LockAsync(Guid projectId, Guid promptId, CancellationToken ct) =>
+        db.Prompts
+            .FromSql($"SELECT * FROM prompts.prompts WHERE project_id = {projectId} AND id = {promptId} AND archived_at IS NULL FOR UPDATE")
+            .SingleOrDefaultAsync(ct);
 }

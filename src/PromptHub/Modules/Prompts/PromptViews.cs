@@ -16,7 +16,8 @@ public sealed record VersionView(
     IReadOnlyList<string> Variables, string? CommitMessage, string Author, string ChangeType, int? ParentVersion,
     string ContentHash, DateTimeOffset CreatedAt, IReadOnlyList<string> Labels);
 
-public sealed record LabelMoveView(string Label, int? FromVersion, int ToVersion, string Action, string? Reason, string Actor, DateTimeOffset CreatedAt);
+public sealed record LabelMoveView(string Label, int? FromVersion, int ToVersion, string Action, string? Reason, string Actor, DateTimeOffset CreatedAt,
+    int? Percent, string? Experiment);
 
 /// <summary>A label after an activation or rollback; <see cref="Changed"/> is false when it already pointed there.</summary>
 public sealed record LabelView(string Name, string Label, int Version, int? PreviousVersion, bool Changed, LabelMoveView? Move);
@@ -49,7 +50,7 @@ static class PromptViews
     }
 
     public static LabelMoveView ToView(LabelMove move) =>
-        new(move.Label, move.FromVersion, move.ToVersion, Lower(move.Action), move.Reason, move.Actor, move.CreatedAt);
+        new(move.Label, move.FromVersion, move.ToVersion, Lower(move.Action), move.Reason, move.Actor, move.CreatedAt, move.Percent, move.Experiment);
 
     public static LabelView ToView(LabelChange change) =>
         new(change.Prompt.Name, change.Label.Name, change.Label.Version, change.PreviousVersion, change.Move is not null,

@@ -79,13 +79,17 @@ sealed class LabelMoveMapping : IEntityTypeConfiguration<LabelMove>
     public void Configure(EntityTypeBuilder<LabelMove> entity)
     {
         entity.ToTable("label_moves", PromptsSchema.Name, table =>
-            table.HasCheckConstraint("ck_label_moves_action", EnumColumns.CheckIn<LabelAction>("action")));
+        {
+            table.HasCheckConstraint("ck_label_moves_action", EnumColumns.CheckIn<LabelAction>("action"));
+            table.HasCheckConstraint("ck_label_moves_percent", "percent BETWEEN 0 AND 100");
+        });
         entity.HasKey(m => m.Id);
         entity.Property(m => m.Id).UseIdentityAlwaysColumn();
         entity.Property(m => m.Label).HasMaxLength(36);
         entity.Property(m => m.Action).AsLowerCaseText();
         entity.Property(m => m.Reason).HasMaxLength(2000);
         entity.Property(m => m.Actor).HasMaxLength(100);
+        entity.Property(m => m.Experiment).HasMaxLength(64);
         entity.HasIndex(m => new { m.PromptId, m.Label, m.Id });
         entity.HasIndex(m => m.ProjectId);
         entity.HasOne<PromptVersion>().WithMany().HasForeignKey(m => new { m.PromptId, m.ToVersion }).OnDelete(DeleteBehavior.Restrict);

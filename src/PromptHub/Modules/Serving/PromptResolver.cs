@@ -2,13 +2,11 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Serving;
-
-/// <summary>An experiment variant a subject was assigned to (filled in by the experiments module).</summary>
-public sealed record ExperimentAssignment(string Key, string Variant);
 
 /// <summary>Which version to use now, and why: a label's target, an explicit version, or an experiment's variant.</summary>
 sealed record Resolution(ServedPrompt Prompt, ServedVersion Version, string? Label, ExperimentAssignment? Experiment)
@@ -24,7 +22,7 @@ sealed record Resolution(ServedPrompt Prompt, ServedVersion Version, string? Lab
 /// </summary>
 sealed record ResolvedContent(string? Template, IReadOnlyList<ChatMessage>? Messages, IReadOnlyList<string> Variables, byte[] Json, string ETag);
 
-sealed partial class PromptResolver(PromptCache cache)
+sealed partial class PromptResolver(PromptCache cache, IRunningExperiments experiments)
 {
     /// <summary>The version to serve for a label (default `production`), an explicit version, or `latest`.</summary>
     public async ValueTask<Resolution> ResolveAsync(Guid projectId, string name, string? label, int? version, string? subject)
@@ -39,11 +37,12 @@ sealed partial class PromptResolver(PromptCache cache)
 
         label ??= Label.Production;
         var target = prompt.TargetOf(label) ?? throw ProblemException.NotFound($"Prompt '{name}' has no '{label}' version.");
-        // Experiments and rollouts will choose a variant here from (seed, subject), in memory.
-        _ = subject;
+        // A subject of an experiment or rollout running on the label gets its variant's version, chosen in memory.
+        var choice = subject is null ? null : await experiments.AssignAsync(projectId, prompt.Id, label, subject);
+        if (choice is not null) target = choice.Version;
         var served = await cache.GetVersionAsync(prompt, target)
             ?? throw new InvalidOperationException($"Label '{label}' of '{name}' points at a missing version {target}.");
-        return new Resolution(prompt, served, label, null);
+        return new Resolution(prompt, served, label, choice?.Experiment);
     }
 
     public async ValueTask<ResolvedContent> ContentAsync(Resolution resolution)

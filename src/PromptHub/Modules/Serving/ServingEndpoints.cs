@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using PromptHub.Modules.Access;
+using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Http;
 using PromptHub.Platform.Logging;
@@ -114,7 +115,8 @@ static class ServingEndpoints
             else if (int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0) number = parsed;
             else validation.Add("version", "must be a positive whole number or 'latest'");
         }
-        validation.Check(subject is null || subject.Length <= MaxSubjectLength, "subject", $"must be at most {MaxSubjectLength} characters");
+        validation.Check(subject is null || subject.Length <= MaxSubjectLength, "subject", $"must be at most {MaxSubjectLength} characters")
+            .Check(subject is null || !string.IsNullOrWhiteSpace(subject), "subject", "must not be empty: leave it out to get the label's version");
         validation.ThrowIfInvalid();
         return (promptName, label, number);
     }
