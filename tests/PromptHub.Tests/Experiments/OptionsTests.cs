@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace PromptHub.Tests.Experiments;
 
 public sealed class OptionsTests
@@ -10,17 +8,19 @@ public sealed class OptionsTests
     [InlineData("PromptHub:Experiments:MaxVariants", "1")]
     public async Task An_invalid_setting_stops_the_start_with_a_message_naming_it(string setting, string value)
     {
-        var app = new AppFactory();
-        await app.InitializeAsync();
+        // The real process: it prints one line naming the setting and exits with 1 (see Program.cs).
+        var name = TestDatabase.NewName();
         try
         {
-            app.With[setting] = value;
-            var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => Task.Run(() => app.CreateClient()));
-            Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+            using var app = new AppProcess(await TestDatabase.CreateAsync(name), new Dictionary<string, string> { [setting] = value });
+            Assert.True(await app.ExitsWithinAsync(TimeSpan.FromSeconds(60)), "the app kept running");
+            Assert.Equal(1, app.Process.ExitCode);
+            var line = Assert.Single(app.Output, l => l.StartsWith("stderr: ", StringComparison.Ordinal));
+            Assert.Contains(setting, line, StringComparison.Ordinal);
         }
         finally
         {
-            await ((IAsyncLifetime)app).DisposeAsync();
+            await TestDatabase.DropAsync(name);
         }
     }
 }

@@ -65,7 +65,9 @@ public static class JobsModule
                 SchemaName = "hangfire",
                 PrepareSchemaIfNecessary = true,
                 // LISTEN/NOTIFY: an enqueued job starts within milliseconds on any instance, not at the next poll.
-                EnableLongPolling = sp.GetRequiredService<IOptions<JobsOptions>>().Value.LongPolling,
+                // Read from configuration, not the validated options: the dashboard's mapping builds the
+                // storage before the host starts, and a bad setting must fail at the start, in one line.
+                EnableLongPolling = sp.GetRequiredService<IConfiguration>().GetValue("PromptHub:Jobs:LongPolling", true),
                 // A crashed instance's running jobs come back after 5 minutes; the heartbeat keeps long ones invisible.
                 InvisibilityTimeout = TimeSpan.FromMinutes(5),
                 UseSlidingInvisibilityTimeout = true,
