@@ -42,6 +42,7 @@ public sealed class ShutdownTests : IDisposable
         repair();
         Assert.True(exited && clock.Elapsed < Allowed,
             $"the app took {clock.Elapsed.TotalSeconds:0.0} s to stop with the database {name}:\n{string.Join("\n", app.Output.TakeLast(20))}");
+        Assert.True(app.Process.ExitCode == 0, $"a clean stop, not a crash (exit code {app.Process.ExitCode}):\n{string.Join("\n", app.Output.TakeLast(20))}");
     }
 
     /// <summary>The postmaster and its children.</summary>

@@ -103,12 +103,7 @@ public static class JobsModule
 
         // Declared recurring jobs are written to the storage before this instance's server starts.
         services.AddHostedService<RecurringJobRegistration>();
-        services.AddHangfireServer((sp, server) =>
-        {
-            server.WorkerCount = sp.GetRequiredService<IOptions<JobsOptions>>().Value.Workers;
-            server.SchedulePollingInterval = SchedulePolling;
-            server.ShutdownTimeout = ShutdownTimeout;
-        });
+        services.AddHostedService<HangfireServer>();
         // A hanging database must not hold a SIGTERM for the host's default 30 s: 5 s for the jobs to
         // end (then they are cancelled and re-queued), and at most 4 s for a Hangfire query in flight.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
@@ -177,4 +172,45 @@ sealed class RecurringJobRegistration(IRecurringJobManager manager, JobStorage s
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// This instance's Hangfire server. Hangfire's own hosted service lets its stop fail when jobs outlive
+/// the shutdown timeout, which fails the host's stop (an unhandled exception at SIGTERM, and a host
+/// left undisposed); here such jobs are handed back (Hangfire re-queues them) and the stop goes on.
+/// </summary>
+sealed class HangfireServer(JobStorage storage, JobActivator activator, IJobFilterProvider filters, IOptions<JobsOptions> options,
+    IGlobalConfiguration configured, Microsoft.Extensions.Logging.ILogger<HangfireServer> log) : IHostedService, IDisposable
+{
+    BackgroundJobServer? _server;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = configured; // resolving it applies the serializer and logging settings before the server starts
+        _server = new BackgroundJobServer(new BackgroundJobServerOptions
+        {
+            WorkerCount = options.Value.Workers,
+            SchedulePollingInterval = JobsModule.SchedulePolling,
+            ShutdownTimeout = JobsModule.ShutdownTimeout,
+            Activator = activator,
+            FilterProvider = filters,
+        }, storage);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is null) return;
+        _server.SendStop();
+        try
+        {
+            await _server.WaitForShutdownAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(log, "Jobs still running at shutdown were handed back, to run again");
+        }
+    }
+
+    public void Dispose() => _server?.Dispose();
 }
