@@ -35,6 +35,27 @@ public sealed class AppProcess : IDisposable
         Process.BeginErrorReadLine();
     }
 
+    /// <summary>
+    /// Starts the app on a fresh database with <paramref name="settings"/>, which must stop it: asserts that
+    /// it exits with 1 and one line on stderr, and returns that line and everything the process printed.
+    /// </summary>
+    public static async Task<(string Line, IReadOnlyList<string> Output)> RefusedStartAsync(IDictionary<string, string> settings)
+    {
+        var name = TestDatabase.NewName();
+        try
+        {
+            using var app = new AppProcess(await TestDatabase.CreateAsync(name), settings);
+            Assert.True(await app.ExitsWithinAsync(TimeSpan.FromSeconds(60)), "the app kept running");
+            Assert.Equal(1, app.Process.ExitCode);
+            var line = Assert.Single(app.Output, l => l.StartsWith("stderr: ", StringComparison.Ordinal));
+            return (line["stderr: ".Length..], app.Output);
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(name);
+        }
+    }
+
     public async Task WaitUntilReadyAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(2) };
