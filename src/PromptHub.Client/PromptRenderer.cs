@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Scriban;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace PromptHub.Client;
+
+/// <summary>
+/// Renders templates locally with Scriban, set up as the server's render: only JSON data reaches a template,
+/// no HTML escaping, the builtins that evaluate text removed, loops and output capped. Lenient by default
+/// (a missing variable or member renders empty); strict like the server when asked.
+/// </summary>
+sealed class PromptRenderer(bool strict)
+{
+    const int MaxOutputCharacters = 1024 * 1024;
+
+    public bool Strict { get; } = strict;
+
+    public static Template Parse(string text, string field)
+    {
+        var template = Template.Parse(text);
+        if (template.HasErrors)
+        {
+            throw new PromptRenderException($"The {field} does not compile: {string.Join("; ", template.Messages.Select(m => m.Message))}");
+        }
+        return template;
+    }
+
+    /// <summary>JSON of the variables, with the API's camelCase names; the root must be an object.</summary>
+    public static JsonElement ToData(object? variables)
+    {
+        var element = variables switch
+        {
+            null => default,
+            JsonElement json => json,
+            JsonDocument document => document.RootElement,
+            _ => JsonSerializer.SerializeToElement(variables, variables.GetType(), PromptJson.Options),
+        };
+        if (element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return default;
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("The variables must be an object of name → value (an anonymous object, a class, a dictionary or a JSON object).", nameof(variables));
+        }
+        return element;
+    }
+
+    public string Render(Template template, JsonElement data, string field)
+    {
+        var context = new TemplateContext
+        {
+            StrictVariables = Strict,
+            EnableRelaxedMemberAccess = !Strict,
+            OutputLimit = MaxOutputCharacters,
+            OnOutputLimit = ScriptLimitBehavior.Throw,
+            MemberRenamer = member => member.Name,
+        };
+        if (context.BuiltinObject["object"] is ScriptObject objects)
+        {
+            objects.Remove("eval");
+            objects.Remove("eval_template");
+        }
+
+        var globals = new ScriptObject();
+        if (data.ValueKind == JsonValueKind.Object) globals.Import(data);
+        context.PushGlobal(globals);
+        context.PushGlobal(new ScriptObject()); // the template's own assignments land here, not in the data
+        try
+        {
+            return template.Render(context);
+        }
+        catch (ScriptRuntimeException e)
+        {
+            throw new PromptRenderException($"The {field} could not be rendered: {e.OriginalMessage} (line {e.Span.Start.Line + 1}, column {e.Span.Start.Column + 1}).", e);
+        }
+    }
+}
+
+/// <summary>A version's content as served, with its templates parsed once, when first rendered.</summary>
+sealed class PromptContent
+{
+    readonly Lazy<Template>? _template;
+    readonly Lazy<IReadOnlyList<Template>>? _messages;
+
+    public PromptContent(string? template, IReadOnlyList<PromptMessage>? messages, JsonElement config, IReadOnlyList<string> variables)
+    {
+        (Template, Messages, Config, Variables) = (template, messages, config, variables);
+        if (template is not null) _template = new(() => PromptRenderer.Parse(template, "template"));
+        else _messages = new(() => [.. (messages ?? []).Select((m, i) => PromptRenderer.Parse(m.Content, $"messages[{i}].content"))]);
+    }
+
+    public string? Template { get; }
+    public IReadOnlyList<PromptMessage>? Messages { get; }
+    public JsonElement Config { get; }
+    public IReadOnlyList<string> Variables { get; }
+
+    public Template ParsedTemplate => _template!.Value;
+    public IReadOnlyList<Template> ParsedMessages => _messages!.Value;
+
+    public static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public static PromptContent From(FallbackPrompt fallback) =>
+        new(fallback.Template, fallback.Messages, fallback.Config ?? EmptyConfig, []);
+}
