@@ -7,8 +7,8 @@ namespace PromptHub.Client;
 
 /// <summary>Counts of execution reporting since the client started.</summary>
 /// <param name="Buffered">Waiting to be sent.</param>
-/// <param name="Sent">Taken by the server (new ones).</param>
-/// <param name="Duplicates">Sent again (after a lost answer) and recognised by their ids: not counted twice.</param>
+/// <param name="Sent">Delivered: stored by the server, each once.</param>
+/// <param name="Duplicates">Of those, how many were sent again (an answer was lost) and recognised by their ids, so not stored twice.</param>
 /// <param name="Dropped">Dropped, oldest first, because the buffer was full while PromptHub could not be reached.</param>
 /// <param name="Refused">Refused by the server as invalid (logged with the reason).</param>
 /// <param name="Unreported">Executions of fallback prompts, which have no version to report.</param>
@@ -187,7 +187,7 @@ sealed class ExecutionReporter : IHostedService, IAsyncDisposable
             try
             {
                 var answer = await _api.SendExecutionsAsync(batch, _abort.Token).ConfigureAwait(false);
-                Interlocked.Add(ref _sent, answer.Accepted);
+                Interlocked.Add(ref _sent, batch.Count);
                 Interlocked.Add(ref _duplicates, answer.Duplicates);
                 if (_outageLogged)
                 {
