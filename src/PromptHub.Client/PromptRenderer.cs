@@ -21,7 +21,8 @@ sealed class PromptRenderer(bool strict)
         var template = Template.Parse(text);
         if (template.HasErrors)
         {
-            throw new PromptRenderException($"The {field} does not compile: {string.Join("; ", template.Messages.Select(m => m.Message))}");
+            throw new PromptRenderException($"The {field} does not compile: " +
+                string.Join("; ", template.Messages.Select(m => $"{m.Message} (line {m.Span.Start.Line + 1}, column {m.Span.Start.Column + 1})")));
         }
         return template;
     }
