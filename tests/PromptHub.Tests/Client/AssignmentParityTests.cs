@@ -73,4 +73,41 @@ public sealed class AssignmentParityTests(AppFactory app) : IClassFixture<AppFac
         Assert.Equal(1, plain.Version);
         Assert.Null(plain.Experiment);
     }
+
+    [Fact]
+    public async Task A_rollout_step_is_picked_up_at_the_next_refresh_and_assigns_as_the_server_at_each_share()
+    {
+        var admin = app.Admin();
+        await admin.PromptInProductionAsync("client/rollout", versions: 2);
+        await (await admin.RolloutAsync("client/rollout", new { version = 2, percent = 25 })).ReadJsonAsync(HttpStatusCode.Created);
+        var reader = await app.CreateKeyAsync("reader");
+        var server = app.As(reader);
+        var ttl = TimeSpan.FromMilliseconds(200);
+        await using var client = await ClientHost.StartAsync(app, reader, o => o.CacheTtl = ttl);
+        var subjects = Enumerable.Range(0, 2_000).Select(i => $"rollout-{i}").ToArray();
+
+        async Task<Dictionary<string, int>> CompareAsync()
+        {
+            var versions = new Dictionary<string, int>();
+            foreach (var subject in subjects)
+            {
+                var local = await client.Hub.GetPromptAsync("client/rollout", subject: subject);
+                var resolved = await server.ResolveAsync("client/rollout", $"?subject={subject}");
+                Assert.Equal(((int)resolved["version"]!, (string?)resolved["experiment"]?["variant"]), (local.Version!.Value, local.Experiment?.Variant));
+                versions[subject] = local.Version.Value;
+            }
+            return versions;
+        }
+
+        var at25 = await CompareAsync();
+        await (await admin.RaiseAsync("client/rollout", 50)).ReadJsonAsync(HttpStatusCode.OK);
+        await Task.Delay(ttl + TimeSpan.FromMilliseconds(50));
+        await client.Hub.GetPromptAsync("client/rollout"); // stale: starts the refresh
+        await HttpAssertions.EventuallyAsync(async () => Assert.Equal(PromptSource.Cache, (await client.Hub.GetPromptAsync("client/rollout")).Source));
+        var at50 = await CompareAsync();
+
+        Assert.InRange(at25.Values.Count(v => v == 2), 400, 600);
+        Assert.InRange(at50.Values.Count(v => v == 2), 900, 1100);
+        Assert.All(at25.Where(s => s.Value == 2), s => Assert.Equal(2, at50[s.Key])); // the candidate's subjects keep it
+    }
 }
