@@ -68,6 +68,9 @@ public sealed class Prompt
     /// <summary><c>text</c> or <c>chat</c>.</summary>
     public string Type => _content.Template is null ? "chat" : "text";
 
+    /// <summary>How the version's templates are written: <c>scriban</c> (the default) or <c>liquid</c>.</summary>
+    public string TemplateFormat => _content.Format;
+
     /// <summary>The template of a text prompt (includes already expanded by the server).</summary>
     public string? Template => _content.Template;
 
@@ -95,19 +98,19 @@ public sealed class Prompt
     public string Render(object? variables = null)
     {
         if (_content.Template is null) throw new InvalidOperationException($"'{Name}' is a chat prompt: render it with RenderMessages.");
-        return _renderer.Render(_content.ParsedTemplate, PromptRenderer.ToData(variables), "template");
+        return _renderer.Render(_content.ParsedTemplate, _content.IsLiquid, PromptRenderer.ToData(variables), "template");
     }
 
     /// <summary>Renders each message of a chat prompt (see <see cref="Render(object?)"/>); a text prompt gives one <c>user</c> message.</summary>
     public IReadOnlyList<PromptMessage> RenderMessages(object? variables = null)
     {
         var data = PromptRenderer.ToData(variables);
-        if (_content.Template is not null) return [new PromptMessage("user", _renderer.Render(_content.ParsedTemplate, data, "template"))];
+        if (_content.Template is not null) return [new PromptMessage("user", _renderer.Render(_content.ParsedTemplate, _content.IsLiquid, data, "template"))];
         var parsed = _content.ParsedMessages;
         var rendered = new PromptMessage[parsed.Count];
         for (var i = 0; i < parsed.Count; i++)
         {
-            rendered[i] = new PromptMessage(_content.Messages![i].Role, _renderer.Render(parsed[i], data, $"messages[{i}].content"));
+            rendered[i] = new PromptMessage(_content.Messages![i].Role, _renderer.Render(parsed[i], _content.IsLiquid, data, $"messages[{i}].content"));
         }
         return rendered;
     }

@@ -10,7 +10,7 @@ using Polly.Timeout;
 namespace PromptHub.Client;
 
 /// <summary>The server's answer to resolve, as its HTTP contract has it.</summary>
-sealed record ResolveAnswer(string Name, int Version, string Type, string? Label, string? Template, List<PromptMessage>? Messages,
+sealed record ResolveAnswer(string Name, int Version, string Type, string? TemplateFormat, string? Label, string? Template, List<PromptMessage>? Messages,
     JsonElement? Config, List<string>? Variables, ExperimentVariant? Experiment);
 
 sealed record VariantDefinition(string Name, int Version, int Weight);

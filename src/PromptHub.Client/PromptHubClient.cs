@@ -174,7 +174,7 @@ public sealed class PromptHubClient : IPromptHub, IAsyncDisposable
     }
 
     static VersionContent ToContent(ResolveAnswer answer, string? etag) =>
-        new(answer.Version, new PromptContent(answer.Template, answer.Messages, answer.Config ?? PromptContent.EmptyConfig, answer.Variables ?? []), etag);
+        new(answer.Version, new PromptContent(answer.Template, answer.Messages, answer.Config ?? PromptContent.EmptyConfig, answer.Variables ?? [], answer.TemplateFormat), etag);
 
     Prompt Serve(CacheKey key, CachedPrompt entry, string? subject, PromptSource source)
     {

@@ -6,19 +6,25 @@ using Scriban.Syntax;
 namespace PromptHub.Client;
 
 /// <summary>
-/// Renders templates locally with Scriban, set up as the server's render: only JSON data reaches a template,
-/// no HTML escaping, the builtins that evaluate text removed, loops and output capped. Lenient by default
-/// (a missing variable or member renders empty); strict like the server when asked.
+/// Renders templates locally with Scriban (or its Liquid parser, per version), set up as the server's
+/// render: only JSON data reaches a template, no HTML escaping, the builtins that evaluate text removed,
+/// loops, recursion, output and time capped with the server's default limits. Lenient by default (a
+/// missing variable or member renders empty); strict like the server when asked.
 /// </summary>
 sealed class PromptRenderer(bool strict)
 {
-    const int MaxOutputCharacters = 1024 * 1024;
+    const int LoopLimit = 1_000;
+    const int RecursiveLimit = 100;
+    const int OutputLimit = 1_000_000;
+    static readonly TimeSpan RenderTimeout = TimeSpan.FromSeconds(2);
 
     public bool Strict { get; } = strict;
 
-    public static Template Parse(string text, string field)
+    public static bool IsLiquid(string? format) => string.Equals(format, "liquid", StringComparison.Ordinal);
+
+    public static Template Parse(string text, bool liquid, string field)
     {
-        var template = Template.Parse(text);
+        var template = liquid ? Template.ParseLiquid(text) : Template.Parse(text);
         if (template.HasErrors)
         {
             throw new PromptRenderException($"The {field} does not compile: " +
@@ -45,21 +51,25 @@ sealed class PromptRenderer(bool strict)
         return element;
     }
 
-    public string Render(Template template, JsonElement data, string field)
+    public string Render(Template template, bool liquid, JsonElement data, string field)
     {
-        var context = new TemplateContext
-        {
-            StrictVariables = Strict,
-            EnableRelaxedMemberAccess = !Strict,
-            OutputLimit = MaxOutputCharacters,
-            OnOutputLimit = ScriptLimitBehavior.Throw,
-            MemberRenamer = member => member.Name,
-        };
-        if (context.BuiltinObject["object"] is ScriptObject objects)
+        var context = liquid ? new LiquidTemplateContext() : new TemplateContext();
+        context.StrictVariables = Strict;
+        context.EnableRelaxedMemberAccess = !Strict;
+        context.LoopLimit = LoopLimit;
+        context.RecursiveLimit = RecursiveLimit;
+        context.OutputLimit = OutputLimit;
+        context.OnOutputLimit = ScriptLimitBehavior.Throw;
+        context.RegexTimeOut = RenderTimeout;
+        if (context.BuiltinObject.TryGetValue("object", out var builtin) && builtin is ScriptObject objects)
         {
             objects.Remove("eval");
             objects.Remove("eval_template");
         }
+        context.BuiltinObject.Remove("include_join");
+        // Includes arrive already expanded by the server: there is nothing to load.
+        using var timeout = new CancellationTokenSource(RenderTimeout);
+        context.CancellationToken = timeout.Token;
 
         var globals = new ScriptObject();
         if (data.ValueKind == JsonValueKind.Object) globals.Import(data);
@@ -68,6 +78,10 @@ sealed class PromptRenderer(bool strict)
         try
         {
             return template.Render(context);
+        }
+        catch (ScriptAbortException)
+        {
+            throw new PromptRenderException($"Rendering the {field} took longer than {RenderTimeout.TotalSeconds:0} s and was stopped.");
         }
         catch (ScriptRuntimeException e)
         {
@@ -82,12 +96,18 @@ sealed class PromptContent
     readonly Lazy<Template>? _template;
     readonly Lazy<IReadOnlyList<Template>>? _messages;
 
-    public PromptContent(string? template, IReadOnlyList<PromptMessage>? messages, JsonElement config, IReadOnlyList<string> variables)
+    public PromptContent(string? template, IReadOnlyList<PromptMessage>? messages, JsonElement config, IReadOnlyList<string> variables, string? format)
     {
         (Template, Messages, Config, Variables) = (template, messages, config, variables);
-        if (template is not null) _template = new(() => PromptRenderer.Parse(template, "template"));
-        else _messages = new(() => [.. (messages ?? []).Select((m, i) => PromptRenderer.Parse(m.Content, $"messages[{i}].content"))]);
+        Format = PromptRenderer.IsLiquid(format) ? "liquid" : "scriban";
+        IsLiquid = Format == "liquid";
+        if (template is not null) _template = new(() => PromptRenderer.Parse(template, IsLiquid, "template"));
+        else _messages = new(() => [.. (messages ?? []).Select((m, i) => PromptRenderer.Parse(m.Content, IsLiquid, $"messages[{i}].content"))]);
     }
+
+    /// <summary><c>scriban</c> or <c>liquid</c>.</summary>
+    public string Format { get; }
+    public bool IsLiquid { get; }
 
     public string? Template { get; }
     public IReadOnlyList<PromptMessage>? Messages { get; }
@@ -100,5 +120,5 @@ sealed class PromptContent
     public static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
 
     public static PromptContent From(FallbackPrompt fallback) =>
-        new(fallback.Template, fallback.Messages, fallback.Config ?? EmptyConfig, []);
+        new(fallback.Template, fallback.Messages, fallback.Config ?? EmptyConfig, [], "scriban");
 }
