@@ -70,6 +70,7 @@ sealed class ExecutionReporter : IHostedService, IAsyncDisposable
     /// <summary>Completes once everything buffered when it was called has been sent, refused or dropped.</summary>
     public Task FlushAsync(CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         var target = Interlocked.Read(ref _enqueued);
         if (Interlocked.Read(ref _settled) >= target) return Task.CompletedTask;
         EnsureStarted();

@@ -114,6 +114,36 @@ public sealed class OutageTests
         Assert.Equal(0, client.Hub.Reporting.Buffered);
     }
 
+    [Fact]
+    public async Task A_cancelled_call_is_cancelled_rather_than_answered_with_a_fallback()
+    {
+        await using var client = await ClientHost.StartAsync(new Uri($"http://127.0.0.1:{ClosedPort()}"), "phk_reader-key", o =>
+        {
+            o.RequestTimeout = TimeSpan.FromSeconds(30);
+            o.MaxRetries = 10;
+            o.RetryDelay = TimeSpan.FromSeconds(2);
+        });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            client.Hub.GetPromptAsync("client/cancel", fallback: FallbackPrompt.Text("x"), cancellationToken: cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.Hub.FlushAsync(new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
+    public async Task Wrong_settings_stop_the_service_at_start_naming_each_one()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => ClientHost.StartAsync(
+            new Uri("ftp://prompthub"), " ", o =>
+            {
+                o.CacheTtl = TimeSpan.Zero;
+                o.Reporting.BatchSize = 5000;
+            }));
+        Assert.Contains("PromptHub:BaseUrl must be an absolute http(s) URL", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PromptHub:ApiKey must be set", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PromptHub:CacheTtl must be positive", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PromptHub:Reporting:BatchSize must be between 1 and 1000", error.Message, StringComparison.Ordinal);
+    }
+
     static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
