@@ -27,11 +27,15 @@ public sealed class RetryAfterTests(ReaderLimitedApp app) : IClassFixture<Reader
         var prompt = await client.Hub.GetPromptAsync("client/limited");
         Assert.Equal((1, PromptSource.Server), (prompt.Version, prompt.Source));
 
+        // Each 429 is followed by a retry of the same request no sooner than the second it asked for (the server's
+        // bucket refills on its own timer, so a retry can meet another 429 on a loaded machine; the call still succeeds).
         var responses = client.Responses;
-        var limited = responses.First(r => r.Status == HttpStatusCode.TooManyRequests);
-        var retried = responses.First(r => r.At > limited.At && r.Path == limited.Path);
-        Assert.Equal(HttpStatusCode.OK, retried.Status);
-        Assert.True(retried.At - limited.At >= TimeSpan.FromMilliseconds(900), $"retried after {(retried.At - limited.At).TotalMilliseconds} ms");
-        Assert.Single(responses, r => r.Status == HttpStatusCode.TooManyRequests);
+        var limited = responses.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        foreach (var refusal in limited)
+        {
+            var retried = responses.First(r => r.At > refusal.At && r.Path == refusal.Path);
+            Assert.True(retried.At - refusal.At >= TimeSpan.FromMilliseconds(900), $"retried after {(retried.At - refusal.At).TotalMilliseconds} ms");
+        }
     }
 }
