@@ -947,6 +947,12 @@ namespace PromptHub.Migrations
                         .HasColumnType("text")
                         .HasColumnName("template");
 
+                    b.Property<string>("TemplateFormat")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("template_format");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -969,6 +975,8 @@ namespace PromptHub.Migrations
                             t.HasCheckConstraint("ck_prompt_versions_change_type", "change_type IN ('initial', 'prompt', 'config', 'both')");
 
                             t.HasCheckConstraint("ck_prompt_versions_content", "(template IS NULL) <> (messages IS NULL)");
+
+                            t.HasCheckConstraint("ck_prompt_versions_template_format", "template_format IN ('scriban', 'liquid')");
 
                             t.HasCheckConstraint("ck_prompt_versions_type", "type IN ('text', 'chat')");
 

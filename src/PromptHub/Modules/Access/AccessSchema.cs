@@ -38,7 +38,8 @@ sealed class ApiKeyMapping : IEntityTypeConfiguration<ApiKey>
         entity.Property(k => k.Role).AsLowerCaseText();
         entity.HasIndex(k => k.SecretHash).IsUnique();
         entity.HasIndex(k => k.ProjectId);
-        entity.HasOne<Project>().WithMany().HasForeignKey(k => k.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Project>().WithMany().HasForeignKey(k => k.ProjectId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_api_keys_projects_project_id"); // the name the first migration gave it
     }
 }
 

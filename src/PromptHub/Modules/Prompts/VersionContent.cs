@@ -8,11 +8,13 @@ namespace PromptHub.Modules.Prompts;
 public sealed record ChatMessage(string Role, string Content);
 
 /// <summary>
-/// The content of a version in canonical form: the template (text) or messages (chat), the config as
-/// JSON with sorted keys, the variables the templates use, and the hash that tells two uploads apart.
+/// The content of a version in canonical form: the template (text) or messages (chat) and the format
+/// they are written in, the config as JSON with sorted keys, the variables the templates use, and the
+/// hash that tells two uploads apart (the same text in another format is another content).
 /// </summary>
 public sealed record VersionContent(
     PromptType Type,
+    TemplateFormat Format,
     string? Template,
     IReadOnlyList<ChatMessage>? Messages,
     string Config,
@@ -25,7 +27,7 @@ public sealed record VersionContent(
     public string PromptText => Type == PromptType.Text ? Template! : MessagesJson(Messages!);
 
     public string ContentHash =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{Type}\n{PromptText}\n{Config}"))).ToLowerInvariant();
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{Type}\n{TemplateLanguage.Name(Format)}\n{PromptText}\n{Config}"))).ToLowerInvariant();
 
     public static string MessagesJson(IReadOnlyList<ChatMessage> messages) =>
         JsonSerializer.Serialize(messages.Select(m => new JsonObject { ["role"] = m.Role, ["content"] = m.Content }).ToList(), Compact);
@@ -37,7 +39,7 @@ public sealed record VersionContent(
     public ChangeType ChangeFrom(VersionContent? previous)
     {
         if (previous is null) return ChangeType.Initial;
-        var prompt = previous.PromptText != PromptText;
+        var prompt = previous.PromptText != PromptText || previous.Format != Format;
         var config = previous.Config != Config;
         return (prompt, config) switch
         {

@@ -7,7 +7,8 @@ namespace PromptHub.Modules.Prompts;
 public sealed record ChatMessageRequest(string? Role, string? Content);
 
 /// <summary>The body of an upload: `template` for a text prompt or `messages` for a chat prompt.</summary>
-public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Messages, JsonNode? Config, string? CommitMessage, string[]? Labels)
+public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Messages, JsonNode? Config, string? CommitMessage, string[]? Labels,
+    string? TemplateFormat = null)
 {
     public const int MaxTemplateLength = 200_000;
     public const int MaxMessages = 200;
@@ -45,7 +46,8 @@ public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Mess
         validation.Check(Config is null or JsonObject, "config", "must be a JSON object")
             .Check(config.Length <= MaxConfigBytes, "config", $"must be at most {MaxConfigBytes} bytes")
             .Check(CommitMessage is null || CommitMessage.Length <= MaxCommitMessageLength, "commitMessage", $"must be at most {MaxCommitMessageLength} characters")
-            .Check(Labels is null || Labels.Length <= MaxLabels, "labels", $"must have at most {MaxLabels} labels");
+            .Check(Labels is null || Labels.Length <= MaxLabels, "labels", $"must have at most {MaxLabels} labels")
+            .Check(TemplateLanguage.ParseName(TemplateFormat) is not null, "templateFormat", $"must be one of {string.Join(", ", TemplateLanguage.FormatNames)}");
         foreach (var label in Labels ?? [])
         {
             var error = Label.NameError(label, forMove: true);
@@ -54,12 +56,13 @@ public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Mess
         validation.ThrowIfInvalid();
 
         var messages = Messages?.Select(m => new ChatMessage(m.Role!, m.Content!)).ToList();
-        var (variables, references) = AnalyzeTemplates(Template, messages);
-        var content = new VersionContent(type, Template, messages, config, variables, references);
+        var format = TemplateLanguage.ParseName(TemplateFormat)!.Value;
+        var (variables, references) = AnalyzeTemplates(Template, messages, format);
+        var content = new VersionContent(type, format, Template, messages, config, variables, references);
         return (content, string.IsNullOrWhiteSpace(CommitMessage) ? null : CommitMessage.Trim(), (Labels ?? []).Distinct().ToList());
     }
 
-    static (IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> References) AnalyzeTemplates(string? template, List<ChatMessage>? messages)
+    static (IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> References) AnalyzeTemplates(string? template, List<ChatMessage>? messages, TemplateFormat format)
     {
         var sources = template is not null
             ? [("template", template)]
@@ -68,7 +71,7 @@ public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Mess
         var references = new List<PromptReference>();
         foreach (var (field, text) in sources)
         {
-            var analysis = TemplateAnalyzer.Analyze(text);
+            var analysis = TemplateAnalyzer.Analyze(text, format);
             if (analysis.Error is { } error)
             {
                 var message = $"{error.Message} (line {error.Line}, column {error.Column})";

@@ -15,12 +15,12 @@ namespace PromptHub.Modules.Serving;
 
 public sealed record RenderRequest(string? Label, int? Version, string? Subject, JsonElement? Variables);
 
-public sealed record ResolveView(string Name, int Version, string Type, string? Label, string? Template, IReadOnlyList<ChatMessage>? Messages,
+public sealed record ResolveView(string Name, int Version, string Type, string TemplateFormat, string? Label, string? Template, IReadOnlyList<ChatMessage>? Messages,
     JsonNode? Config, IReadOnlyList<string> Variables, ExperimentAssignment? Experiment);
 
 public sealed record GuardrailFinding(string Guardrail, string Type, string Action, string Variable, string Message);
 
-public sealed record RenderView(string Name, int Version, string Type, string? Label, string? Text, IReadOnlyList<ChatMessage>? Messages,
+public sealed record RenderView(string Name, int Version, string Type, string TemplateFormat, string? Label, string? Text, IReadOnlyList<ChatMessage>? Messages,
     JsonNode? Config, IReadOnlyList<string> Variables, ExperimentAssignment? Experiment, IReadOnlyList<GuardrailFinding> Guardrails);
 
 static class ServingEndpoints
@@ -73,7 +73,7 @@ static class ServingEndpoints
 
         var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, label, request.Version, request.Subject);
         var content = await resolver.ContentAsync(resolution);
-        var data = request.Variables is { ValueKind: JsonValueKind.Object } variables ? TemplateRenderer.ToData(variables) : [];
+        var data = request.Variables is { ValueKind: JsonValueKind.Object } variables ? TemplateRenderer.ToData(variables) : new Scriban.Runtime.ScriptObject();
         var missing = content.Variables.Where(v => !data.ContainsKey(v)).ToList();
         if (missing.Count > 0)
         {
@@ -87,18 +87,19 @@ static class ServingEndpoints
 
         string? text = null;
         List<ChatMessage>? messages = null;
-        if (content.Template is not null)
+        var version = resolution.Version;
+        if (version.Template is not null)
         {
-            text = renderer.Render(content.Template, data, "template");
+            text = renderer.Render(version, 0, data, content.Includes, "template");
         }
         else
         {
-            messages = [.. content.Messages!.Select((m, i) => m with { Content = renderer.Render(m.Content, data, $"messages[{i}].content") })];
+            messages = [.. version.Messages!.Select((m, i) => m with { Content = renderer.Render(version, i, data, content.Includes, $"messages[{i}].content") })];
         }
 
         if (cache.MayBeStale) http.Response.Headers[StaleHeader] = "true";
-        var version = resolution.Version;
-        return TypedResults.Ok(new RenderView(resolution.Prompt.Name, version.Version, PromptViews.Lower(version.Type), resolution.Label,
+        return TypedResults.Ok(new RenderView(resolution.Prompt.Name, version.Version, PromptViews.Lower(version.Type),
+            TemplateLanguage.Name(version.Format), resolution.Label,
             text, messages, JsonNode.Parse(version.Config), content.Variables, resolution.Experiment, []));
     }
 
