@@ -25,7 +25,8 @@ static class LoggingSetup
         // The console's own floor (PromptHub:Logging:ConsoleLevel): tests keep every event for their checks but print only warnings.
         var consoleLevel = builder.Configuration.GetValue("PromptHub:Logging:ConsoleLevel", LogEventLevel.Verbose);
         builder.Logging.ClearProviders();
-        // Events also reach any other ILoggerProvider registered (tests capture them that way).
+        // Sinks registered as services join the console (tests capture events that way). Serilog's static
+        // Log.Logger is left alone: each app (several share a test process) logs through its own.
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.MinimumLevel.Information()
@@ -40,7 +41,7 @@ static class LoggingSetup
                 .Enrich.FromLogContext();
             if (production) logger.WriteTo.Console(new RenderedCompactJsonFormatter(), consoleLevel); // @tr/@sp: trace and span id
             else logger.WriteTo.Console(consoleLevel, "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {TraceId}{NewLine}{Exception}");
-        }, writeToProviders: true);
+        }, preserveStaticLogger: true);
     }
 
     /// <summary>
@@ -49,7 +50,8 @@ static class LoggingSetup
     /// </summary>
     public static void UseRequestLog(this WebApplication app) => app.UseSerilogRequestLogging(options =>
     {
-        options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId})";
+        options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+        options.MessageTemplate = "HTTP {RequestMethod:l} {RequestPath:l} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId:l})";
         options.IncludeQueryInRequestPath = false;
         options.EnrichDiagnosticContext = (diagnostics, context) =>
             diagnostics.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
