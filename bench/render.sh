@@ -42,21 +42,25 @@ done
 STAMP=$(date -u +%Y-%m-%dT%H:%MZ)
 REPORT="$RESULTS/render-$(date -u +%Y%m%dT%H%M%S).md"
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
-printf '%s\n' "${LINES[@]}" | python3 -c '
-import sys, statistics
+cat > "$WORK/table.py" <<'PY'
+import statistics, sys
 stamp, baseline, commit, rounds, renders = sys.argv[1:6]
 rows = {}
 for line in sys.stdin:
-    side, engine, template, output, p50, p99, bytes_ = line.split()
-    rows.setdefault(side, {"engine": engine, "template": template, "p50": [], "p99": [], "bytes": []})
-    rows[side]["p50"].append(float(p50)); rows[side]["p99"].append(float(p99)); rows[side]["bytes"].append(float(bytes_))
-print(f"Render benchmark, {stamp}, {renders} renders per process, {rounds} alternating rounds (baseline, this checkout), "
-      f"template of {rows[\"current\"][\"template\"]} characters, 6 variables; figures are the means of the rounds (each round in brackets).\n")
+    side, engine, template, output, p50, p99, allocated = line.split()
+    row = rows.setdefault(side, {"engine": engine, "template": template, "p50": [], "p99": [], "bytes": []})
+    row["p50"].append(float(p50))
+    row["p99"].append(float(p99))
+    row["bytes"].append(float(allocated))
+print(f"Render benchmark, {stamp}, {renders} renders per process, {rounds} alternating rounds (baseline, then this checkout), "
+      f"a template of {rows['current']['template']} characters with 6 variables; means of the rounds, each round in brackets.")
+print()
 print("| build | engine | p50 µs | p99 µs | bytes per render |")
 print("| --- | --- | ---: | ---: | ---: |")
 for side, name in (("baseline", f"baseline {baseline}"), ("current", f"this checkout {commit}")):
     r = rows[side]
-    each = lambda k, f: " / ".join(f.format(v) for v in r[k])
-    print(f"| {name} | {r[\"engine\"]} | {statistics.mean(r[\"p50\"]):.2f} ({each(\"p50\", \"{:.2f}\")}) | "
-          f"{statistics.mean(r[\"p99\"]):.2f} ({each(\"p99\", \"{:.2f}\")}) | {statistics.mean(r[\"bytes\"]):,.0f} |")
-' "$STAMP" "$BASELINE" "$COMMIT" "$ROUNDS" "$RENDERS" | tee "$REPORT"
+    each = lambda key: " / ".join(f"{v:.2f}" for v in r[key])
+    print(f"| {name} | {r['engine']} | {statistics.mean(r['p50']):.2f} ({each('p50')}) | {statistics.mean(r['p99']):.2f} ({each('p99')}) | "
+          f"{statistics.mean(r['bytes']):,.0f} |")
+PY
+printf '%s\n' "${LINES[@]}" | python3 "$WORK/table.py" "$STAMP" "$BASELINE" "$COMMIT" "$ROUNDS" "$RENDERS" | tee "$REPORT"

@@ -45,8 +45,8 @@ sealed class TemplateRenderer
         var pool = version.Format == TemplateFormat.Liquid ? _liquid : _scriban;
         var slot = pool.Get();
         var context = slot.Context;
-        using var timeout = new CancellationTokenSource(_limits.RenderTimeoutMilliseconds);
-        context.CancellationToken = timeout.Token;
+        slot.Timeout.CancelAfter(_limits.RenderTimeoutMilliseconds); // the slot's own timer, re-armed: no new one per render
+        context.CancellationToken = slot.Timeout.Token;
         context.Tags[IncludeLoader.Key] = includes;
         context.PushGlobal(data);
         context.PushGlobal(slot.Scratch);
@@ -69,7 +69,7 @@ sealed class TemplateRenderer
         slot.Scratch.Clear();
         context.Tags.Remove(IncludeLoader.Key);
         context.CancellationToken = CancellationToken.None;
-        pool.Return(slot);
+        if (slot.Timeout.TryReset()) pool.Return(slot); // else the time ran out just after the render: the slot is dropped
         return text;
     }
 
@@ -107,6 +107,7 @@ sealed class TemplateRenderer
     {
         public TemplateContext Context { get; } = context;
         public ScriptObject Scratch { get; } = new();
+        public CancellationTokenSource Timeout { get; } = new();
     }
 
     sealed class SlotPolicy(TemplateFormat format, ServingOptions limits, IncludeLoader includes) : PooledObjectPolicy<RenderSlot>
