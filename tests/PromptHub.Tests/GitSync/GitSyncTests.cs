@@ -146,7 +146,7 @@ public sealed class GitSyncTests : IAsyncLifetime
             .Write("unknown-key.prompt", "---\ntype: text\ncolour: blue\n---\nHi {{ name }}\n")
             .Write("not-yaml.prompt", "---\ntype: text\ntags: [a, b\n---\nHi\n")
             .Write("chat-without-roles.prompt", "---\ntype: chat\n---\nJust some text\n")
-            .Write("bad..name.prompt", "Hi\n")
+            .Write("bad name.prompt", "Hi\n")
             .Commit("Some good, some bad");
         await admin.ConnectAsync(new { url = _repository.FileUrl });
 
@@ -161,7 +161,7 @@ public sealed class GitSyncTests : IAsyncLifetime
         Assert.Contains("colour", (string)unknown["error"]!);
         Assert.Contains("not valid YAML", (string)report.File("not-yaml.prompt")["error"]!);
         Assert.Equal(4, (int)report.File("chat-without-roles.prompt")["line"]!);
-        Assert.Contains("bad..name", (string)report.File("bad..name.prompt")["error"]!);
+        Assert.Contains("bad name", (string)report.File("bad name.prompt")["error"]!);
         Assert.Equal(1, (int)(await admin.VersionsAsync("greeting"))["total"]!);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/prompts/unknown-key")).StatusCode);
 
@@ -173,7 +173,7 @@ public sealed class GitSyncTests : IAsyncLifetime
 
         // Fixed in the next commit: imported, and the status is clean again.
         _repository.Write("unknown-key.prompt", "---\ntype: text\n---\nHi {{ name }}\n").Delete("not-yaml.prompt")
-            .Delete("chat-without-roles.prompt").Delete("bad..name.prompt").Commit("Fix them");
+            .Delete("chat-without-roles.prompt").Delete("bad name.prompt").Commit("Fix them");
         var fixedReport = await admin.SyncAsync();
         Assert.Equal("succeeded", (string)fixedReport["result"]!);
         Assert.Empty((await admin.SourceAsync())["status"]!["fileErrors"]!.AsArray());

@@ -37,11 +37,34 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
     public async Task<IAsyncDisposable> LockAsync(Guid projectId, CancellationToken ct)
     {
         var connection = await dataSource.OpenConnectionAsync(ct);
+        var key = BitConverter.ToInt32(projectId.ToByteArray(), 12); // v7 ids end in random bits
         await using var command = new NpgsqlCommand("SELECT pg_advisory_lock($1, $2)", connection);
         command.Parameters.AddWithValue(LockClass);
-        command.Parameters.AddWithValue(BitConverter.ToInt32(projectId.ToByteArray(), 12)); // v7 ids end in random bits
+        command.Parameters.AddWithValue(key);
         await command.ExecuteNonQueryAsync(ct);
-        return connection; // closing the session releases the lock
+        return new HeldLock(connection, key);
+    }
+
+    /// <summary>
+    /// Unlocks before the connection goes back to the pool (a pooled session would keep the lock); if the
+    /// unlock cannot be sent, the broken connection is dropped and its session, lock included, ends.
+    /// </summary>
+    sealed class HeldLock(NpgsqlConnection connection, int key) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1, $2)", connection);
+                command.Parameters.AddWithValue(LockClass);
+                command.Parameters.AddWithValue(key);
+                await command.ExecuteNonQueryAsync();
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     public async Task<SyncReport> SyncAsync(Guid projectId, FetchTrigger trigger, CancellationToken ct)
