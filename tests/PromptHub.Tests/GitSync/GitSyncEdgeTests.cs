@@ -160,6 +160,34 @@ public sealed class GitSyncEdgeTests : IAsyncLifetime
         Assert.False((bool)(await admin.SourceAsync())["tokenSet"]!);
     }
 
+    [Fact]
+    public async Task A_private_repository_over_http_is_fetched_with_the_stored_username_and_token()
+    {
+        const string token = "glpat-private-token-4242";
+        _repository.Write("greeting.prompt", "Hello {{ name }}\n").Commit("Private prompts");
+        await using var server = new GitHttpServer(_repository.Root, "bot", token);
+        await server.StartAsync();
+        var admin = _app.Admin();
+        var url = $"{server.BaseUrl}/prompts.git";
+
+        await admin.ConnectAsync(new { url, username = "bot", token = "wrong-token" });
+        var refused = await (await admin.PostAsync("/api/v1/git-source/sync", null)).ReadProblemAsync(HttpStatusCode.BadGateway);
+        Assert.Contains("credentials", (string)refused["detail"]!);
+
+        await admin.ConnectAsync(new { url, username = "bot", token }, HttpStatusCode.OK); // rotating is a PUT
+        var report = await admin.SyncAsync();
+
+        Assert.Equal(1, (int)report["created"]!);
+        Assert.Contains(server.Authorizations, a => a.StartsWith("Basic ", StringComparison.Ordinal));
+        var all = (await admin.SourceAsync()).ToJsonString() + (await admin.FetchLogAsync()).ToJsonString() + refused.ToJsonString();
+        Assert.DoesNotContain(token, all);
+        Assert.DoesNotContain(_app.Logs.Lines, line => line.Contains(token, StringComparison.Ordinal));
+
+        await admin.ConnectAsync(new { url, username = "bot", token = "" }, HttpStatusCode.OK); // clearing too
+        Assert.False((bool)(await admin.SourceAsync())["tokenSet"]!);
+        await (await admin.PostAsync("/api/v1/git-source/sync", null)).ReadProblemAsync(HttpStatusCode.BadGateway);
+    }
+
     static async Task<Dictionary<string, string>> ReadTarAsync(Stream stream)
     {
         var files = new Dictionary<string, string>();
