@@ -303,6 +303,35 @@ public sealed class GitSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sync_that_dies_midway_keeps_what_it_imported_and_the_next_one_does_the_rest()
+    {
+        var admin = _app.Admin();
+        _repository.Write("a.prompt", "A {{ name }}\n").Write("b.prompt", "B {{ name }}\n").Commit("Two prompts");
+        await admin.ConnectAsync(new { url = _repository.FileUrl });
+        // The database fails while the second file is recorded, as when an instance dies there.
+        await _app.ExecuteAsync("""
+            CREATE FUNCTION gitsync.fail_b() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.file_path = 'b.prompt' THEN RAISE EXCEPTION 'simulated crash'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER fail_b BEFORE INSERT ON gitsync.files FOR EACH ROW EXECUTE FUNCTION gitsync.fail_b();
+            """);
+
+        var crashed = await admin.PostAsync("/api/v1/git-source/sync", null);
+        Assert.False(crashed.IsSuccessStatusCode);
+        Assert.Equal(1, (int)(await admin.VersionsAsync("a"))["total"]!);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/prompts/b")).StatusCode);
+        Assert.Equal("failed", (string)(await admin.FetchLogAsync())["items"]![0]!["result"]!);
+
+        await _app.ExecuteAsync("DROP TRIGGER fail_b ON gitsync.files; DROP FUNCTION gitsync.fail_b();");
+        var report = await admin.SyncAsync();
+
+        Assert.Equal(1, (int)report["created"]!);
+        Assert.Equal(1, (int)report["unchanged"]!);
+        Assert.Equal("b.prompt", (string)report["files"]!.AsArray().Single()!["path"]!);
+        Assert.Equal(1, (int)(await admin.VersionsAsync("a"))["total"]!);
+        Assert.Equal(1, (int)(await admin.VersionsAsync("b"))["total"]!);
+    }
+
+    [Fact]
     public async Task Disconnecting_keeps_the_imported_versions()
     {
         var admin = _app.Admin();

@@ -99,20 +99,38 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
 
         var reports = new List<SyncFileReport>();
         var unchanged = 0;
-        foreach (var file in tree.Files)
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            if (imported.TryGetValue(file.FilePath, out var previous) && previous.BlobSha == file.BlobSha)
+            foreach (var file in tree.Files)
             {
-                unchanged++;
-                continue;
+                ct.ThrowIfCancellationRequested();
+                if (imported.TryGetValue(file.FilePath, out var previous) && previous.BlobSha == file.BlobSha)
+                {
+                    unchanged++;
+                    continue;
+                }
+                reports.Add(await ImportAsync(source, tree.Commit, file, dryRun, ct));
             }
-            reports.Add(await ImportAsync(source, tree.Commit, file, dryRun, ct));
+            var present = tree.Files.Select(f => f.FilePath).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in imported.Values.Where(f => !present.Contains(f.FilePath)))
+            {
+                if (source.ArchiveDeleted) reports.Add(await ArchiveAsync(source, gone, dryRun, ct));
+            }
         }
-        var present = tree.Files.Select(f => f.FilePath).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in imported.Values.Where(f => !present.Contains(f.FilePath)))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            if (source.ArchiveDeleted) reports.Add(await ArchiveAsync(source, gone, dryRun, ct));
+            // The files imported so far stay; the next sync does the rest. Logged if the database still answers.
+            var error = $"the sync stopped after {reports.Count + unchanged} of {tree.Files.Count} files ({e.GetType().Name}); the next sync goes on from there";
+            try
+            {
+                await RecordAsync(projectId, s => s.Failed(error, time.GetUtcNow(), options.Value.Interval, options.Value.MaxBackoff), dryRun,
+                    GitFetch.Record(projectId, started, watch.Elapsed, trigger, tree.Commit, SyncResult.Failed, error, null), CancellationToken.None);
+            }
+            catch (Exception recordError) when (recordError is not OperationCanceledException)
+            {
+                log.LogWarning("Could not record the failed git sync of project {ProjectId}: {Error}", projectId, recordError.Message);
+            }
+            throw;
         }
 
         var counts = new SyncCounts(
