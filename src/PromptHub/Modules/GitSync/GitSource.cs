@@ -57,10 +57,10 @@ public sealed class GitSource
 
     public static GitSource Create(Guid projectId, DateTimeOffset now) => new() { ProjectId = projectId, CreatedAt = now };
 
-    /// <summary>Sets where to fetch from; a changed URL or branch starts the sync state over (the clone is made anew).</summary>
+    /// <summary>Sets where to fetch from; a changed URL, branch or path starts the sync state over (the clone is made anew).</summary>
     public bool Configure(string url, string branch, string path, string? username, string[] labels, bool archiveDeleted, string actor, DateTimeOffset now)
     {
-        var moved = Url != url || Branch != branch;
+        var moved = Url != url || Branch != branch || Path != path;
         (Url, Branch, Path, Username, Labels, ArchiveDeleted, UpdatedAt, UpdatedBy) = (url, branch, path, username, labels, archiveDeleted, now, actor);
         if (moved)
         {

@@ -6,6 +6,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using PromptHub.Modules.Access;
@@ -33,6 +34,7 @@ public sealed record GitFetchView(long Id, DateTimeOffset StartedAt, int Duratio
 static class GitSourceEndpoints
 {
     const string Route = "/git-source";
+    const long MaxWebhookBytes = 25L * 1024 * 1024;
 
     public static void MapGitSourceRoutes(this IEndpointRouteBuilder api)
     {
@@ -46,7 +48,8 @@ static class GitSourceEndpoints
         source.MapGet("/export", Export).WithName("ExportPrompts");
         // Called by GitHub or GitLab: no key, the signature proves the sender.
         api.MapPost(Route + "/webhook", Webhook).WithTags("Git sync").WithName("GitWebhook").AllowAnonymous()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxWebhookBytes)); // GitHub sends push payloads of up to 25 MB
     }
 
     static async Task<Results<Created<GitSourceView>, Ok<GitSourceView>>> Put(GitSourceRequest request, HttpContext http, PromptHubDb db, GitSync sync,
@@ -175,13 +178,14 @@ static class GitSourceEndpoints
     static async Task<Results<Accepted<WebhookAnswer>, Ok<WebhookAnswer>>> Webhook(string? project, HttpContext http, PromptHubDb db, GitSecrets secrets,
         IBackgroundJobClient jobs, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, ct);
-        var body = buffer.ToArray();
         var source = Guid.TryParse(project, out var projectId)
             ? await db.GitSources.AsNoTracking().SingleOrDefaultAsync(s => s.ProjectId == projectId, ct)
             : null;
         var secret = source is null ? null : secrets.Unprotect(source.ProtectedWebhookSecret);
+        // The body is read (it is what is signed) only for a source that exists.
+        using var buffer = new MemoryStream();
+        if (secret is not null) await http.Request.Body.CopyToAsync(buffer, ct);
+        var body = buffer.ToArray();
         var headers = http.Request.Headers;
         var verified = secret is not null && (headers.ContainsKey("X-Hub-Signature-256")
             ? GitSecrets.IsValidSignature(secret, body, headers["X-Hub-Signature-256"])
