@@ -332,12 +332,18 @@ public sealed class GitSyncTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Disconnecting_keeps_the_imported_versions()
+    public async Task Disconnecting_keeps_the_imported_versions_and_another_project_never_sees_the_source()
     {
         var admin = _app.Admin();
         _repository.Write("greeting.prompt", Greeting).Commit("One");
         await admin.ConnectAsync(new { url = _repository.FileUrl });
         await admin.SyncAsync();
+
+        // Another project neither sees nor removes it.
+        var other = _app.As(await _app.CreateProjectAsync("other"));
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync("/api/v1/git-source")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync("/api/v1/git-source")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync("/api/v1/git-source/sync", null)).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/v1/git-source")).StatusCode);
 
