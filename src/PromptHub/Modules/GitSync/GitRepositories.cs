@@ -46,6 +46,7 @@ sealed class GitRepositories(IOptions<GitSyncOptions> options, IHostEnvironment 
         {
             if (!Repository.IsValid(clone))
             {
+                Remove(projectId); // what a crash during the first fetch may have left
                 Directory.CreateDirectory(clone);
                 Repository.Init(clone, isBare: true);
             }
