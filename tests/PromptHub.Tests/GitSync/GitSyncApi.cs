@@ -36,6 +36,12 @@ public class GitSyncApp : AppFactory
 
     public static GitSyncApp JoiningApp(AppFactory first) => new(first);
 
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["PromptHub:GitSync:DataFolder"] = DataFolder,
