@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Experiments;
+using PromptHub.Modules.GitSync;
 using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Notifications;
 using PromptHub.Modules.Prompts;
@@ -17,6 +18,7 @@ builder.AddServingModule();     // resolve and render, cached, consistent across
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
 builder.AddExperimentsModule(); // A/B experiments and gradual rollouts between versions, with results
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
+builder.AddGitSyncModule();     // prompts from a Git repository: sync, webhook, status, fetch log, export
 builder.AddJobsModule();        // last: Hangfire (one server per instance) with the jobs the modules above declared; ops dashboard
 
 var app = builder.Build();
@@ -33,6 +35,7 @@ api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
 api.MapExperimentsEndpoints();
 api.MapNotificationsEndpoints();
+api.MapGitSyncEndpoints();
 api.MapJobsEndpoints(app);   // /api/v1/ops, and the dashboard at /hangfire (/ops, sign-in)
 
 try
