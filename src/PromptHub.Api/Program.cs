@@ -3,6 +3,7 @@ using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Jobs;
+using PromptHub.Modules.Langfuse;
 using PromptHub.Modules.Notifications;
 using PromptHub.Modules.Prompts;
 using PromptHub.Modules.Serving;
@@ -17,6 +18,7 @@ builder.AddServingModule();     // resolve and render, cached, consistent across
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
 builder.AddExperimentsModule(); // A/B experiments and gradual rollouts between versions, with results
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
+builder.AddLangfuseModule();    // Langfuse's public prompt API, so that Langfuse's SDKs work unchanged
 builder.AddJobsModule();        // last: Hangfire (one server per instance) with the jobs the modules above declared; ops dashboard
 
 var app = builder.Build();
@@ -33,6 +35,7 @@ api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
 api.MapExperimentsEndpoints();
 api.MapNotificationsEndpoints();
+app.MapLangfuseEndpoints();     // /api/public/v2/prompts, with Langfuse's error envelope
 api.MapJobsEndpoints(app);   // /api/v1/ops, and the dashboard at /hangfire (/ops, sign-in)
 
 try

@@ -147,7 +147,7 @@ static class PromptEndpoints
         // Chat messages are diffed as text: a header line per message, then its content.
         static string PromptText(VersionContent content) => content.Type == PromptType.Text
             ? content.Template!
-            : string.Join("\n", content.Messages!.Select((m, i) => $"### [{i}] {m.Role}\n{m.Content}"));
+            : string.Join("\n", content.Messages!.Select((m, i) => m.IsPlaceholder ? $"### [{i}] placeholder {m.Name}" : $"### [{i}] {m.Role}\n{m.Content}"));
 
         static string PrettyConfig(VersionContent content) => VersionContent.CanonicalJson(JsonNode.Parse(content.Config), indented: true);
     }
@@ -195,7 +195,7 @@ static class PromptEndpoints
 
     static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
 
-    static bool IsValidTag(string? tag) =>
+    internal static bool IsValidTag(string? tag) =>
         tag is { Length: > 0 and <= 64 } && tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '/');
 
     /// <summary>The caller's live prompt of that route name; 404 for unknown, archived or another project's.</summary>

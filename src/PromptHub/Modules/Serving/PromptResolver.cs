@@ -69,7 +69,9 @@ sealed partial class PromptResolver(PromptCache cache, IRunningExperiments exper
                 var expanded = new List<ChatMessage>();
                 foreach (var message in version.Messages!)
                 {
-                    expanded.Add(message with { Content = await ExpandAsync(resolution.Prompt, message.Content, [resolution.Prompt.Name], all) });
+                    expanded.Add(message.IsPlaceholder
+                        ? message
+                        : message with { Content = await ExpandAsync(resolution.Prompt, message.Content!, [resolution.Prompt.Name], all) });
                 }
                 messages = expanded;
             }
@@ -140,8 +142,16 @@ sealed partial class PromptResolver(PromptCache cache, IRunningExperiments exper
                 foreach (var message in messages)
                 {
                     json.WriteStartObject();
-                    json.WriteString("role", message.Role);
-                    json.WriteString("content", message.Content);
+                    if (message.IsPlaceholder)
+                    {
+                        json.WriteString("type", ChatMessage.PlaceholderType);
+                        json.WriteString("name", message.Name);
+                    }
+                    else
+                    {
+                        json.WriteString("role", message.Role);
+                        json.WriteString("content", message.Content);
+                    }
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
