@@ -404,4 +404,35 @@ public sealed class LangfuseApiTests(AppFactory app) : IClassFixture<AppFactory>
         Assert.Equal(1, (int)(await stranger.CreateAsync(new { name = "lf-private", prompt = "mine" }))["version"]!);
         Assert.Equal("secret sauce", (string?)(await client.GetPromptAsync("lf-private"))["prompt"]);
     }
+
+    [Fact]
+    public async Task Langfuse_references_compose_prompts_and_get_answers_with_them_resolved()
+    {
+        var (client, _, _, _) = await app.LangfuseClientAsync("admin");
+        await client.CreateAsync(new { name = "lf-compose/base", prompt = "Be kind to {{customer}}.", labels = new[] { "production" } });
+        await client.CreateAsync(new
+        {
+            name = "lf-compose/reply", labels = new[] { "production" },
+            prompt = "@@@langfusePrompt:name=lf-compose/base|label=production@@@ Answer: {{question}}",
+        });
+
+        var resolved = await client.GetPromptAsync("lf-compose/reply");
+        Assert.Equal("Be kind to {{customer}}. Answer: {{question}}", (string?)resolved["prompt"]);
+        var stored = (string?)(await client.GetPromptAsync("lf-compose/reply", "?resolve=false"))["prompt"];
+        Assert.DoesNotContain("@@@", stored);
+        Assert.DoesNotContain("Be kind", stored);
+        var rendered = await (await client.PostAsJsonAsync("/api/v1/prompts/lf-compose%2Freply/render", new { variables = new { customer = "Ann", question = "refund?" } }))
+            .ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("Be kind to Ann. Answer: refund?", (string?)rendered["text"]);
+
+        // The include follows the label: a new production version of the base is what the composed prompt gets.
+        await client.CreateAsync(new { name = "lf-compose/base", prompt = "Be very kind to {{customer}}.", labels = new[] { "production" } });
+        Assert.Equal("Be very kind to {{customer}}. Answer: {{question}}", (string?)(await client.GetPromptAsync("lf-compose/reply"))["prompt"]);
+
+        var byVersion = await client.PostAsJsonAsync(LangfuseApi.Root, new { name = "lf-compose/other", prompt = "@@@langfusePrompt:name=lf-compose/base|version=1@@@" });
+        Assert.Contains("label", await byVersion.ReadLangfuseErrorAsync(HttpStatusCode.BadRequest, "InvalidRequestError"));
+        var missing = await client.PostAsJsonAsync(LangfuseApi.Root, new { name = "lf-compose/other", prompt = "@@@langfusePrompt:name=lf-compose/none|label=production@@@" });
+        await missing.ReadLangfuseErrorAsync(HttpStatusCode.UnprocessableEntity, "InvalidRequestError");
+        Assert.Equal(0, await app.ScalarAsync<int>("SELECT count(*) FROM prompts.prompts WHERE name = 'lf-compose/other'"));
+    }
 }

@@ -61,13 +61,17 @@ public sealed partial record VersionRequest(string? Template, ChatMessageRequest
             var error = Label.NameError(label, forMove: true);
             if (error is not null) validation.Add("labels", $"'{label}' {error}");
         }
+        validation.Check(Messages is null || Messages.Any(m => m?.Type is null), "messages", "must have at least one message besides placeholders");
         validation.ThrowIfInvalid();
 
-        validation.Check(Messages is null || Messages.Any(m => m.Type is null), "messages", "must have at least one message besides placeholders");
+        // Langfuse's references become PromptHub's includes before anything reads the templates.
+        var template = Template is null ? null : LangfuseReferenceTags.Rewrite(Template, "template", validation);
+        var messages = Messages?.Select((m, i) => m.Type is null
+            ? new ChatMessage(m.Role!, LangfuseReferenceTags.Rewrite(m.Content!, $"messages[{i}].content", validation))
+            : ChatMessage.Placeholder(m.Name!)).ToList();
         validation.ThrowIfInvalid();
-        var messages = Messages?.Select(m => m.Type is null ? new ChatMessage(m.Role!, m.Content!) : ChatMessage.Placeholder(m.Name!)).ToList();
-        var (variables, references) = AnalyzeTemplates(Template, messages);
-        var content = new VersionContent(type, Template, messages, config, variables, references);
+        var (variables, references) = AnalyzeTemplates(template, messages);
+        var content = new VersionContent(type, template, messages, config, variables, references);
         return (content, string.IsNullOrWhiteSpace(CommitMessage) ? null : CommitMessage.Trim(), (Labels ?? []).Distinct().ToList());
     }
 
