@@ -179,6 +179,8 @@ public sealed class LangfuseApiTests(AppFactory app) : IClassFixture<AppFactory>
         await (await client.GetAsync(LangfuseApi.PathOf("lf-unlabelled") + "?version=zero")).ReadLangfuseErrorAsync(HttpStatusCode.BadRequest, "InvalidRequestError");
         await (await client.GetAsync(LangfuseApi.PathOf("lf-unlabelled") + "?label=Not%20A%20Label")).ReadLangfuseErrorAsync(HttpStatusCode.BadRequest, "InvalidRequestError");
 
+        await (await client.PutAsJsonAsync(LangfuseApi.Root, new { })).ReadLangfuseErrorAsync(HttpStatusCode.MethodNotAllowed, "MethodNotAllowedError");
+
         // PromptHub's own routes keep problem+json.
         await (await client.GetAsync("/api/v1/prompts/lf-never-made")).ReadProblemAsync(HttpStatusCode.NotFound);
     }
