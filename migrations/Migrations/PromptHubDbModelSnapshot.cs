@@ -70,6 +70,12 @@ namespace PromptHub.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("project_id");
 
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("public_id");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
@@ -90,6 +96,10 @@ namespace PromptHub.Migrations
 
                     b.HasIndex("ProjectId")
                         .HasDatabaseName("ix_api_keys_project_id");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_public_id");
 
                     b.HasIndex("SecretHash")
                         .IsUnique()

@@ -4,6 +4,7 @@ using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Experiments;
 using PromptHub.Modules.GitSync;
 using PromptHub.Modules.Jobs;
+using PromptHub.Modules.Langfuse;
 using PromptHub.Modules.Notifications;
 using PromptHub.Modules.Prompts;
 using PromptHub.Modules.Serving;
@@ -19,6 +20,7 @@ builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytic
 builder.AddExperimentsModule(); // A/B experiments and gradual rollouts between versions, with results
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
 builder.AddGitSyncModule();     // prompts from a Git repository: sync, webhook, status, fetch log, export
+builder.AddLangfuseModule();    // Langfuse's public prompt API, so that Langfuse's SDKs work unchanged
 builder.AddJobsModule();        // last: Hangfire (one server per instance) with the jobs the modules above declared; ops dashboard
 
 var app = builder.Build();
@@ -36,6 +38,7 @@ api.MapAnalyticsEndpoints();
 api.MapExperimentsEndpoints();
 api.MapNotificationsEndpoints();
 api.MapGitSyncEndpoints();
+app.MapLangfuseEndpoints();     // /api/public/v2/prompts, with Langfuse's error envelope
 api.MapJobsEndpoints(app);   // /api/v1/ops, and the dashboard at /hangfire (/ops, sign-in)
 
 try

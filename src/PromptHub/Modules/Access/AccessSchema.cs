@@ -35,6 +35,8 @@ sealed class ApiKeyMapping : IEntityTypeConfiguration<ApiKey>
             table.HasCheckConstraint("ck_api_keys_role", EnumColumns.CheckIn<ApiKeyRole>("role")));
         entity.HasKey(k => k.Id);
         entity.Property(k => k.Name).HasMaxLength(100);
+        entity.Property(k => k.PublicId).HasMaxLength(64);
+        entity.HasIndex(k => k.PublicId).IsUnique();
         entity.Property(k => k.Role).AsLowerCaseText();
         entity.HasIndex(k => k.SecretHash).IsUnique();
         entity.HasIndex(k => k.ProjectId);

@@ -112,10 +112,13 @@ public static partial class PromptFile
         return text.ToString();
     }
 
-    /// <summary>Whether <see cref="Write"/> can represent the messages exactly (no content line looks like a role line, no blank edges).</summary>
+    /// <summary>
+    /// Whether <see cref="Write"/> can represent the messages exactly: no content line looks like a role line, no
+    /// blank edges, and no placeholder (the file format has no syntax for one).
+    /// </summary>
     public static bool CanWrite(IReadOnlyList<ChatMessage>? messages) =>
-        messages is null || messages.All(m => !m.Content.Replace("\r\n", "\n").Split('\n').Any(l => RoleLine().IsMatch(l))
-            && m.Content.Split('\n') is var contentLines && !string.IsNullOrWhiteSpace(contentLines[0]) && !string.IsNullOrWhiteSpace(contentLines[^1]));
+        messages is null || messages.All(m => m.Content is { } content && !content.Replace("\r\n", "\n").Split('\n').Any(l => RoleLine().IsMatch(l))
+            && content.Split('\n') is var contentLines && !string.IsNullOrWhiteSpace(contentLines[0]) && !string.IsNullOrWhiteSpace(contentLines[^1]));
 
     static YamlMappingNode? ReadYaml(string yaml)
     {

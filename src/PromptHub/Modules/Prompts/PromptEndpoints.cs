@@ -153,7 +153,7 @@ static class PromptEndpoints
         // Chat messages are diffed as text: a header line per message, then its content.
         static string PromptText(VersionContent content) => content.Type == PromptType.Text
             ? content.Template!
-            : string.Join("\n", content.Messages!.Select((m, i) => $"### [{i}] {m.Role}\n{m.Content}"));
+            : string.Join("\n", content.Messages!.Select((m, i) => m.IsPlaceholder ? $"### [{i}] placeholder {m.Name}" : $"### [{i}] {m.Role}\n{m.Content}"));
 
         static string PrettyConfig(VersionContent content) => VersionContent.CanonicalJson(JsonNode.Parse(content.Config), indented: true);
     }

@@ -57,7 +57,7 @@ sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments)
             includes = await IncludeWalker.WalkAsync(resolution.Prompt.Name, version.Format, version.Includes, new CachedIncludes(cache, resolution.Prompt));
             variables = [.. includes.Variables.Union(version.Variables).Order(StringComparer.Ordinal)];
             if (template is not null) template = Inline(template, version.Format, includes);
-            else messages = [.. messages!.Select(m => m with { Content = Inline(m.Content, version.Format, includes) })];
+            else messages = [.. messages!.Select(m => m.IsPlaceholder ? m : m with { Content = Inline(m.Content!, version.Format, includes) })];
         }
 
         var json = WriteAnswer(resolution, template, messages, variables);
@@ -127,8 +127,16 @@ sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments)
                 foreach (var message in messages)
                 {
                     json.WriteStartObject();
-                    json.WriteString("role", message.Role);
-                    json.WriteString("content", message.Content);
+                    if (message.IsPlaceholder)
+                    {
+                        json.WriteString("type", ChatMessage.PlaceholderType);
+                        json.WriteString("name", message.Name);
+                    }
+                    else
+                    {
+                        json.WriteString("role", message.Role);
+                        json.WriteString("content", message.Content);
+                    }
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

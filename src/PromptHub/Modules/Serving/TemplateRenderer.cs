@@ -96,7 +96,8 @@ sealed class TemplateRenderer
     static Template[] Parsed(ServedVersion version)
     {
         if (version.Parsed is { } parsed) return parsed;
-        var texts = version.Template is not null ? [version.Template] : version.Messages!.Select(m => m.Content);
+        // A placeholder keeps its index with an empty template: render fills it from the request, not from here.
+        var texts = version.Template is not null ? [version.Template] : version.Messages!.Select(m => m.Content ?? "");
         parsed = [.. texts.Select(text => TemplateLanguage.Parse(text, version.Format))];
         version.Parsed = parsed;
         return parsed;
