@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Experiments;
+using PromptHub.Modules.Guardrails;
 using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Notifications;
 using PromptHub.Modules.Prompts;
@@ -16,6 +17,7 @@ builder.AddPromptsModule();     // prompts, versions, labels
 builder.AddServingModule();     // resolve and render, cached, consistent across instances
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
 builder.AddExperimentsModule(); // A/B experiments and gradual rollouts between versions, with results
+builder.AddGuardrailsModule();  // per-project PII, prompt-injection, blocklist and length rules on render's variables
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
 builder.AddJobsModule();        // last: Hangfire (one server per instance) with the jobs the modules above declared; ops dashboard
 
@@ -32,6 +34,7 @@ api.MapPromptsEndpoints();
 api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
 api.MapExperimentsEndpoints();
+api.MapGuardrailsEndpoints();
 api.MapNotificationsEndpoints();
 api.MapJobsEndpoints(app);   // /api/v1/ops, and the dashboard at /hangfire (/ops, sign-in)
 

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PromptHub.Modules.Guardrails;
+
+/// <summary>A guardrail made ready to run: its detector built once (a blocklist's terms become one regex) and its scope.</summary>
+sealed class CompiledGuardrail
+{
+    public const string BlockedTerm = "BLOCKED_TERM", TooLong = "MAX_LENGTH", PromptInjection = "PROMPT_INJECTION";
+    static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+
+    readonly HashSet<string> _entities;
+    readonly double _threshold;
+    readonly Regex? _blocklist;
+    readonly int _maxLength;
+    readonly string[] _scopePrompts;
+    readonly string[] _scopeTags;
+
+    public CompiledGuardrail(Guid id, string name, GuardrailType type, GuardrailSettings settings, GuardrailAction action, string[] scopePrompts, string[] scopeTags)
+    {
+        (Id, Name, Type, Action, _scopePrompts, _scopeTags) = (id, name, type, action, scopePrompts, scopeTags);
+        TypeWord = Guardrail.Word(type);
+        ActionWord = Guardrail.Word(action);
+        _entities = [.. settings.Entities ?? PiiDetector.Entities];
+        _threshold = settings.Threshold ?? GuardrailSettings.DefaultThreshold;
+        _maxLength = settings.MaxLength ?? int.MaxValue;
+        if (type == GuardrailType.Blocklist) _blocklist = BuildBlocklist(settings.Terms ?? [], settings.Match != GuardrailSettings.Substring);
+    }
+
+    public Guid Id { get; }
+    public string Name { get; }
+    public GuardrailType Type { get; }
+    public GuardrailAction Action { get; }
+    public string TypeWord { get; }
+    public string ActionWord { get; }
+
+    /// <summary>No names and no tags: every prompt. Otherwise the prompt is named (or lies in a named folder, `support/`) or has one of the tags.</summary>
+    public bool AppliesTo(string prompt, IReadOnlyList<string> tags)
+    {
+        if (_scopePrompts.Length == 0 && _scopeTags.Length == 0) return true;
+        foreach (var scope in _scopePrompts)
+        {
+            if (scope.EndsWith('/') ? prompt.StartsWith(scope, StringComparison.Ordinal) : prompt == scope) return true;
+        }
+        foreach (var tag in tags) if (Array.IndexOf(_scopeTags, tag) >= 0) return true;
+        return false;
+    }
+
+    public List<Detection> Detect(string text) => Type switch
+    {
+        GuardrailType.Pii => PiiDetector.Find(text, _entities),
+        GuardrailType.PromptInjection => InjectionDetector.Find(text, _threshold),
+        GuardrailType.Blocklist => FindTerms(text),
+        _ => FindExcess(text),
+    };
+
+    /// <summary>What a redacted match becomes, before its number: `[EMAIL_1]`, `[PROMPT_INJECTION_1]`, `[BLOCKED_TERM_1]`.</summary>
+    public string Placeholder(Detection detection) => Type switch
+    {
+        GuardrailType.Pii => detection.Entity,
+        GuardrailType.PromptInjection => PromptInjection,
+        _ => BlockedTerm,
+    };
+
+    List<Detection> FindTerms(string text)
+    {
+        var found = new List<Detection>();
+        var normalized = NormalizedText.Of(text);
+        foreach (var match in _blocklist!.EnumerateMatches(normalized.Text))
+        {
+            var (start, length) = normalized.ToOriginal(match.Index, match.Length);
+            found.Add(new(BlockedTerm, start, length, 1.0));
+        }
+        return found;
+    }
+
+    /// <summary>Past the limit (in Unicode scalar values): the part after the last whole character (grapheme) that fits.</summary>
+    List<Detection> FindExcess(string text)
+    {
+        if (text.Length <= _maxLength) return []; // UTF-16 units are never fewer than scalar values
+        var cut = CutIndex(text, _maxLength);
+        return cut < text.Length ? [new(TooLong, cut, text.Length - cut, 1.0)] : [];
+    }
+
+    /// <summary>The UTF-16 index at which to cut so that at most <paramref name="maxScalars"/> scalar values remain, never inside a grapheme.</summary>
+    public static int CutIndex(string text, int maxScalars)
+    {
+        var index = 0;
+        var scalars = 0;
+        while (index < text.Length)
+        {
+            var element = StringInfo.GetNextTextElementLength(text, index);
+            var count = 0;
+            foreach (var _ in text.AsSpan(index, element).EnumerateRunes()) count++;
+            if (scalars + count > maxScalars) break;
+            scalars += count;
+            index += element;
+        }
+        return index;
+    }
+
+    /// <summary>One regex for all terms, normalised like the text; whole words unless asked for substrings (and always substrings in CJK scripts, which have no spaces).</summary>
+    static Regex BuildBlocklist(string[] terms, bool wholeWord)
+    {
+        var parts = terms.Select(t => NormalizedText.Of(t).Text.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(t => t.Length)
+            .Select(t => wholeWord && !HasCjk(t) ? $@"(?<![\p{{L}}\p{{N}}_]){Regex.Escape(t)}(?![\p{{L}}\p{{N}}_])" : Regex.Escape(t));
+        return new Regex(string.Join("|", parts), RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
+    }
+
+    static bool HasCjk(string term)
+    {
+        foreach (var rune in term.EnumerateRunes())
+        {
+            var v = rune.Value;
+            if (v is >= 0x3040 and <= 0x30FF or >= 0x3400 and <= 0x4DBF or >= 0x4E00 and <= 0x9FFF or >= 0xAC00 and <= 0xD7AF or >= 0xF900 and <= 0xFAFF or >= 0x20000 and <= 0x2FFFF) return true;
+        }
+        return false;
+    }
+
+    /// <summary>A preview that shows the shape of a match, never the match: its first and last characters at most, the rest as `*`.</summary>
+    public static string Mask(ReadOnlySpan<char> raw)
+    {
+        var runes = new List<Rune>();
+        foreach (var rune in raw.EnumerateRunes())
+        {
+            runes.Add(rune);
+            if (runes.Count > 64) break;
+        }
+        var n = runes.Count;
+        var builder = new StringBuilder();
+        var keepEnds = n >= 8;
+        if (n >= 4) builder.Append(runes[0].ToString());
+        builder.Append('*', Math.Min(Math.Max(n - (keepEnds ? 2 : n >= 4 ? 1 : 0), 1), 10));
+        if (keepEnds) builder.Append(runes[n - 1].ToString());
+        return builder.ToString();
+    }
+}
