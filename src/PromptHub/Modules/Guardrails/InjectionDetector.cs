@@ -69,16 +69,17 @@ static partial class InjectionDetector
     [GeneratedRegex(@"\b(?:ignoriere|ignorier|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte)\b" + Gap + @"\s+(?:anweisungen|instruktionen|regeln|befehle|vorgaben)\b", Options, TimeoutMs)]
     private static partial Regex OverrideGerman();
 
-    [GeneratedRegex(@"\b(?:ignore[zr]?|oublie[zr]?|ne\s+tiens\s+pas\s+compte\s+des?)\b" + Gap + @"\s+(?:instructions|consignes|regles|directives)\b", Options, TimeoutMs)]
+    // The Romance languages share "ignore" with English: their rules ask for their own articles before the noun.
+    [GeneratedRegex(@"\b(?:ignore[zr]?|oublie[zr]?|ne\s+tiens\s+pas\s+compte)\b(?:\s+\w+){0,2}?\s+(?:les|tes|vos|des|toutes)\s+(?:\w+\s+)?(?:instructions|consignes|regles|directives)\b", Options, TimeoutMs)]
     private static partial Regex OverrideFrench();
 
-    [GeneratedRegex(@"\b(?:ignora|ignore|ignoren|olvida|olvide|olviden|omite)\b" + Gap + @"\s+(?:instrucciones|reglas|indicaciones|directrices)\b", Options, TimeoutMs)]
+    [GeneratedRegex(@"\b(?:ignora|ignore|ignoren|olvida|olvide|olviden|omite)\b(?:\s+\w+){0,2}?\s+(?:las|todas|tus|sus)\s+(?:\w+\s+)?(?:instrucciones|reglas|indicaciones|directrices)\b", Options, TimeoutMs)]
     private static partial Regex OverrideSpanish();
 
-    [GeneratedRegex(@"\b(?:ignora|ignorate|dimentica|dimenticate)\b" + Gap + @"\s+(?:istruzioni|regole|direttive)\b", Options, TimeoutMs)]
+    [GeneratedRegex(@"\b(?:ignora|ignorate|dimentica|dimenticate)\b(?:\s+\w+){0,2}?\s+(?:le|tutte|tue|sue)\s+(?:\w+\s+)?(?:istruzioni|regole|direttive)\b", Options, TimeoutMs)]
     private static partial Regex OverrideItalian();
 
-    [GeneratedRegex(@"\b(?:ignore|ignora|ignorem|esqueca|esquece)\b" + Gap + @"\s+(?:instrucoes|regras|diretrizes)\b", Options, TimeoutMs)]
+    [GeneratedRegex(@"\b(?:ignore|ignora|ignorem|esqueca|esquece)\b(?:\s+\w+){0,2}?\s+(?:as|todas|suas)\s+(?:\w+\s+)?(?:instrucoes|regras|diretrizes)\b", Options, TimeoutMs)]
     private static partial Regex OverridePortuguese();
 
     [GeneratedRegex(@"\b(?:negeer|vergeet)\b" + Gap + @"\s+(?:instructies|regels|opdrachten)\b", Options, TimeoutMs)]
@@ -97,7 +98,7 @@ static partial class InjectionDetector
     private static partial Regex OverrideJapanese();
 
     // Words that make the phrase after them a refusal rather than an instruction ("do not ignore the rules above").
-    [GeneratedRegex(@"\b(?:not|never|don't|dont|do\s+not|didn't|won't|shouldn't|mustn't|cannot|can't|no\s+one\s+should)\s+(?:[\w']+\s+)?$", Options, TimeoutMs)]
+    [GeneratedRegex(@"\b(?:not|never|don't|dont|do\s+not|didn't|won't|shouldn't|mustn't|cannot|can't|no\s+one\s+should)\s+(?:[\w']+\s+){0,3}$", Options, TimeoutMs)]
     private static partial Regex Negation();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{20,}={0,2}(?![A-Za-z0-9+/=_-])", Options, TimeoutMs)]

@@ -65,10 +65,16 @@ sealed class NormalizedText
         }
         // Typographic apostrophes and quotes read as the ASCII ones ("don’t" is "don't").
         if (rune.Value is 0x2018 or 0x2019 or 0x02BC or 0xFF07) { buffer.Add('\'', start, end); return; }
-        var decomposed = rune.ToString().Normalize(NormalizationForm.FormKC).Normalize(NormalizationForm.FormD);
-        foreach (var c in decomposed)
+        var folded = UnicodeFolding.Fold(rune.Value);
+        if (folded is null)
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format) continue;
+            var lower = Rune.ToLowerInvariant(rune);
+            if (lower.IsBmp) buffer.Add((char)lower.Value, start, end);
+            else foreach (var c in lower.ToString()) buffer.Add(c, start, end);
+            return;
+        }
+        foreach (var c in folded)
+        {
             if (char.IsWhiteSpace(c)) buffer.AddSpace(' ', start, end);
             else buffer.Add(char.ToLowerInvariant(c), start, end);
         }
