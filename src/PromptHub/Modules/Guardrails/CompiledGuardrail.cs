@@ -4,6 +4,13 @@ using System.Text.RegularExpressions;
 
 namespace PromptHub.Modules.Guardrails;
 
+/// <summary>A string value being checked, normalised once for every guardrail that matches against the normalised copy.</summary>
+sealed class ScannedValue(string text)
+{
+    public string Text { get; } = text;
+    public NormalizedText Normalized => field ??= NormalizedText.Of(Text);
+}
+
 /// <summary>A guardrail made ready to run: its detector built once (a blocklist's terms become one regex) and its scope.</summary>
 sealed class CompiledGuardrail
 {
@@ -47,12 +54,12 @@ sealed class CompiledGuardrail
         return false;
     }
 
-    public List<Detection> Detect(string text) => Type switch
+    public List<Detection> Detect(ScannedValue value) => Type switch
     {
-        GuardrailType.Pii => PiiDetector.Find(text, _entities),
-        GuardrailType.PromptInjection => InjectionDetector.Find(text, _threshold),
-        GuardrailType.Blocklist => FindTerms(text),
-        _ => FindExcess(text),
+        GuardrailType.Pii => PiiDetector.Find(value.Text, _entities),
+        GuardrailType.PromptInjection => InjectionDetector.Find(value, _threshold),
+        GuardrailType.Blocklist => FindTerms(value.Normalized),
+        _ => FindExcess(value.Text),
     };
 
     /// <summary>What a redacted match becomes, before its number: `[EMAIL_1]`, `[PROMPT_INJECTION_1]`, `[BLOCKED_TERM_1]`.</summary>
@@ -63,10 +70,9 @@ sealed class CompiledGuardrail
         _ => BlockedTerm,
     };
 
-    List<Detection> FindTerms(string text)
+    List<Detection> FindTerms(NormalizedText normalized)
     {
         var found = new List<Detection>();
-        var normalized = NormalizedText.Of(text);
         foreach (var match in _blocklist!.EnumerateMatches(normalized.Text))
         {
             var (start, length) = normalized.ToOriginal(match.Index, match.Length);

@@ -28,11 +28,12 @@ sealed class GuardrailRun
         for (var v = 0; v < values.Count; v++)
         {
             var (path, value) = values[v];
+            var scanned = new ScannedValue(value);
             List<(int Start, int End, string Kind)>? redactions = null;
             var truncateAt = int.MaxValue;
             foreach (var guardrail in guardrails)
             {
-                foreach (var detection in guardrail.Detect(value))
+                foreach (var detection in guardrail.Detect(scanned))
                 {
                     var preview = CompiledGuardrail.Mask(value.AsSpan(detection.Start, detection.Length));
                     run.Findings.Add(new(guardrail, new GuardrailFinding(guardrail.Name, guardrail.TypeWord, detection.Entity, path,

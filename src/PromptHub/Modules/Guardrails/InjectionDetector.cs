@@ -135,10 +135,11 @@ static partial class InjectionDetector
     const int MaxBase64Payloads = 8;
 
     /// <summary>The rules that matched, when together they reach <paramref name="threshold"/>; otherwise none.</summary>
-    public static List<Detection> Find(string text, double threshold)
+    public static List<Detection> Find(ScannedValue value, double threshold)
     {
+        var text = value.Text;
         var hits = new List<Detection>();
-        Scan(text, hits, null);
+        Scan(value.Normalized, hits, null);
         // Base64 payloads are decoded and scanned again (once: a payload inside a payload is not opened).
         if (text.Length >= 20)
         {
@@ -146,7 +147,7 @@ static partial class InjectionDetector
             foreach (var match in Base64Candidate().EnumerateMatches(text))
             {
                 if (++payloads > MaxBase64Payloads) break;
-                if (Decode(text.AsSpan(match.Index, match.Length)) is { } decoded) Scan(decoded, hits, (match.Index, match.Length));
+                if (Decode(text.AsSpan(match.Index, match.Length)) is { } decoded) Scan(NormalizedText.Of(decoded), hits, (match.Index, match.Length));
             }
         }
         if (hits.Count == 0) return hits;
@@ -155,9 +156,8 @@ static partial class InjectionDetector
         return 1 - miss >= threshold - 1e-9 ? hits : [];
     }
 
-    static void Scan(string text, List<Detection> hits, (int Start, int Length)? payload)
+    static void Scan(NormalizedText normalized, List<Detection> hits, (int Start, int Length)? payload)
     {
-        var normalized = NormalizedText.Of(text);
         var copy = normalized.Text;
         foreach (var rule in Rules)
         {
