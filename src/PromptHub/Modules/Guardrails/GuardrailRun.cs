@@ -33,7 +33,7 @@ sealed class GuardrailRun
             var truncateAt = int.MaxValue;
             foreach (var guardrail in guardrails)
             {
-                foreach (var detection in guardrail.Detect(scanned))
+                foreach (var detection in DetectOrTimeOut(guardrail, scanned))
                 {
                     var preview = CompiledGuardrail.Mask(value.AsSpan(detection.Start, detection.Length));
                     run.Findings.Add(new(guardrail, new GuardrailFinding(guardrail.Name, guardrail.TypeWord, detection.Entity, path,
@@ -49,6 +49,24 @@ sealed class GuardrailRun
         }
         return run;
     }
+
+    /// <summary>
+    /// A pattern that runs out of time on a crafted value fails closed: the whole value counts as a
+    /// finding of that guardrail (blocked, redacted, warned or logged as the guardrail says).
+    /// </summary>
+    static List<Detection> DetectOrTimeOut(CompiledGuardrail guardrail, ScannedValue value)
+    {
+        try
+        {
+            return guardrail.Detect(value);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return [new(MatchTimeout, 0, value.Text.Length, 1.0)];
+        }
+    }
+
+    public const string MatchTimeout = "MATCH_TIMEOUT";
 
     static string Redact(string value, List<(int Start, int End, string Kind)>? redactions, int truncateAt,
         Dictionary<(string, string), int> numbers, Dictionary<string, int> perKind)
