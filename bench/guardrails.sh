@@ -109,9 +109,9 @@ python3 - "$BODY_FILE" <<'PY'
 import json, sys
 sentence = ("My order arrived late and the box was damaged, so I would like to know whether a replacement can be sent "
             "before the weekend, or whether I should return the item first and wait for the refund to be processed. ")
-message = "Hello, I am writing about order 48213. " + sentence * 6 + "You can reach me at jane.doe@example.com or +1 415-555-2671."
+message = "Hello, I am writing about order 48213. " + sentence * 8 + "You can reach me at jane.doe@example.com or +1 415-555-2671."
 notes = "Agent notes: customer called twice, polite, asked for a callback in the afternoon. " + sentence * 4
-history = [sentence * 2 for _ in range(2)]
+history = [sentence * 2 for _ in range(3)]
 body = {"variables": {"customer": {"name": "Jane Doe", "email": "jane.doe@example.com", "phone": "+14155552671", "tier": "gold"},
                       "message": message, "notes": notes, "history": history}}
 text = json.dumps(body)
@@ -120,10 +120,13 @@ print(f"   variables: {len(json.dumps(body['variables']))} bytes")
 PY
 export BODY_FILE RENDER_PATH="/api/v1/prompts/bench%2Frender/render"
 
-check_render() { # base url, reader key, expected number of findings
-  local found
-  found=$(curl -sf -H "Authorization: Bearer $2" -H "Content-Type: application/json" -X POST "$1$RENDER_PATH" --data-binary "@$BODY_FILE" | json 'len(d["guardrails"])')
-  [ "$found" = "$3" ] || { echo "render on $1 found $found guardrail findings, expected $3" >&2; exit 1; }
+check_render() { # base url, reader key, expected number of findings (a few tries: a loaded machine may time out the first query)
+  local found=""
+  for _ in 1 2 3 4 5; do
+    found=$(curl -sf -H "Authorization: Bearer $2" -H "Content-Type: application/json" -X POST "$1$RENDER_PATH" --data-binary "@$BODY_FILE" | json 'len(d["guardrails"])' 2>/dev/null) && break
+    sleep 1
+  done
+  [ "$found" = "$3" ] || { echo "render on $1 found '$found' guardrail findings, expected $3" >&2; exit 1; }
 }
 check_render "$BASE" "$BASE_READER" 0
 check_render "$THIS" "$PLAIN_READER" 0
