@@ -20,6 +20,7 @@ sealed class CompiledGuardrail
     readonly HashSet<string> _entities;
     readonly double _threshold;
     readonly Regex? _blocklist;
+    readonly bool _wholeWord;
     readonly int _maxLength;
     readonly string[] _scopePrompts;
     readonly string[] _scopeTags;
@@ -32,7 +33,8 @@ sealed class CompiledGuardrail
         _entities = [.. settings.Entities ?? PiiDetector.Entities];
         _threshold = settings.Threshold ?? GuardrailSettings.DefaultThreshold;
         _maxLength = settings.MaxLength ?? int.MaxValue;
-        if (type == GuardrailType.Blocklist) _blocklist = BuildBlocklist(settings.Terms ?? [], settings.Match != GuardrailSettings.Substring);
+        _wholeWord = settings.Match != GuardrailSettings.Substring;
+        if (type == GuardrailType.Blocklist) _blocklist = BuildBlocklist(settings.Terms ?? []);
     }
 
     public Guid Id { get; }
@@ -73,13 +75,28 @@ sealed class CompiledGuardrail
     List<Detection> FindTerms(NormalizedText normalized)
     {
         var found = new List<Detection>();
-        foreach (var match in _blocklist!.EnumerateMatches(normalized.Text))
+        var text = normalized.Text;
+        // The terms are one alternation of literals, searched for all at once; whole words are checked here.
+        var position = 0;
+        while (position < text.Length)
         {
-            var (start, length) = normalized.ToOriginal(match.Index, match.Length);
-            found.Add(new(BlockedTerm, start, length, 1.0));
+            var match = _blocklist!.Match(text, position);
+            if (!match.Success) break;
+            if (!_wholeWord || HasCjk(match.ValueSpan) || (IsWordEdge(text, match.Index - 1) && IsWordEdge(text, match.Index + match.Length)))
+            {
+                var (start, length) = normalized.ToOriginal(match.Index, match.Length);
+                found.Add(new(BlockedTerm, start, length, 1.0));
+                position = match.Index + match.Length;
+            }
+            else
+            {
+                position = match.Index + 1; // inside a longer word here; another term may start further on
+            }
         }
         return found;
     }
+
+    static bool IsWordEdge(string text, int index) => index < 0 || index >= text.Length || !(char.IsLetterOrDigit(text[index]) || text[index] == '_');
 
     /// <summary>Past the limit (in Unicode scalar values): the part after the last whole character (grapheme) that fits.</summary>
     List<Detection> FindExcess(string text)
@@ -106,16 +123,15 @@ sealed class CompiledGuardrail
         return index;
     }
 
-    /// <summary>One regex for all terms, normalised like the text; whole words unless asked for substrings (and always substrings in CJK scripts, which have no spaces).</summary>
-    static Regex BuildBlocklist(string[] terms, bool wholeWord)
+    /// <summary>One regex for all terms, normalised like the text, longest first (whole words unless asked for substrings; always substrings in CJK scripts, which have no spaces).</summary>
+    static Regex BuildBlocklist(string[] terms)
     {
         var parts = terms.Select(t => NormalizedText.Of(t).Text.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal)
-            .OrderByDescending(t => t.Length)
-            .Select(t => wholeWord && !HasCjk(t) ? $@"(?<![\p{{L}}\p{{N}}_]){Regex.Escape(t)}(?![\p{{L}}\p{{N}}_])" : Regex.Escape(t));
+            .OrderByDescending(t => t.Length).Select(Regex.Escape);
         return new Regex(string.Join("|", parts), RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
     }
 
-    static bool HasCjk(string term)
+    static bool HasCjk(ReadOnlySpan<char> term)
     {
         foreach (var rune in term.EnumerateRunes())
         {

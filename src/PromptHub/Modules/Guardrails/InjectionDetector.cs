@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -15,7 +16,17 @@ static partial class InjectionDetector
     const int TimeoutMs = 100;
     const RegexOptions Options = RegexOptions.CultureInvariant;
 
-    sealed record Rule(string Name, double Score, Regex Pattern, bool Negatable = false);
+    /// <summary>A rule runs only on a text that holds one of its <paramref name="triggers"/> (one vectorised search), so most text costs no regex at all.</summary>
+    sealed class Rule(string name, double score, Regex pattern, string[] triggers, bool negatable = false)
+    {
+        public string Name { get; } = name;
+        public double Score { get; } = score;
+        public Regex Pattern { get; } = pattern;
+        public string[] Triggers { get; } = triggers;
+        public bool Negatable { get; } = negatable;
+    }
+
+    static readonly string[] OverrideVerbs = ["ignor", "disregard", "forget", "skip", "overrid", "overrul", "bypass", "neglect", "discard", "drop"];
 
     // Words between the verb and what it targets: "ignore (all of) the previous (system) instructions".
     const string Gap = @"(?:\s+[\w']+){0,3}?";
@@ -106,30 +117,30 @@ static partial class InjectionDetector
 
     static readonly Rule[] Rules =
     [
-        new("instruction_override", 0.9, Override(), Negatable: true),
-        new("instruction_override", 0.9, OverrideJoined(), Negatable: true),
-        new("forget_everything", 0.8, ForgetEverything(), Negatable: true),
-        new("new_instructions", 0.5, NewInstructions()),
-        new("special_mode", 0.45, SpecialMode()),
-        new("do_anything_now", 0.9, DoAnythingNow()),
-        new("jailbreak", 0.6, Jailbreak()),
-        new("role_play", 0.35, RolePlay()),
-        new("no_restrictions", 0.35, NoRestrictions()),
-        new("system_prompt_extraction", 0.8, SystemPromptExtraction(), Negatable: true),
-        new("system_prompt_extraction", 0.6, YourInstructions(), Negatable: true),
-        new("system_prompt_extraction", 0.7, RepeatAbove(), Negatable: true),
-        new("chat_template_token", 0.9, ChatTemplateToken()),
-        new("fake_system_message", 0.6, FakeSystemMessage()),
-        new("instruction_override_de", 0.9, OverrideGerman()),
-        new("instruction_override_fr", 0.9, OverrideFrench()),
-        new("instruction_override_es", 0.9, OverrideSpanish()),
-        new("instruction_override_it", 0.9, OverrideItalian()),
-        new("instruction_override_pt", 0.9, OverridePortuguese()),
-        new("instruction_override_nl", 0.9, OverrideDutch()),
-        new("instruction_override_pl", 0.9, OverridePolish()),
-        new("instruction_override_ru", 0.9, OverrideRussian()),
-        new("instruction_override_zh", 0.9, OverrideChinese()),
-        new("instruction_override_ja", 0.9, OverrideJapanese()),
+        new("instruction_override", 0.9, Override(), OverrideVerbs, negatable: true),
+        new("instruction_override", 0.9, OverrideJoined(), ["ignor", "disregard", "forget"], negatable: true),
+        new("forget_everything", 0.8, ForgetEverything(), ["forget"], negatable: true),
+        new("new_instructions", 0.5, NewInstructions(), ["instruction"]),
+        new("special_mode", 0.45, SpecialMode(), ["mode"]),
+        new("do_anything_now", 0.9, DoAnythingNow(), ["anything"]),
+        new("jailbreak", 0.6, Jailbreak(), ["jailbr"]),
+        new("role_play", 0.35, RolePlay(), ["you are now", "you're now", "from now on", "act as", "pretend", "role", "imagine you"]),
+        new("no_restrictions", 0.35, NoRestrictions(), ["restriction", "limitation", "filter", "censor", "boundar", "guideline", "polic"]),
+        new("system_prompt_extraction", 0.8, SystemPromptExtraction(), ["prompt", "message", "instruction"], negatable: true),
+        new("system_prompt_extraction", 0.6, YourInstructions(), ["your"], negatable: true),
+        new("system_prompt_extraction", 0.7, RepeatAbove(), ["above"], negatable: true),
+        new("chat_template_token", 0.9, ChatTemplateToken(), ["<|", "inst]", "<<sys>>", "<</sys>>"]),
+        new("fake_system_message", 0.6, FakeSystemMessage(), ["system", "developer", "admin"]),
+        new("instruction_override_de", 0.9, OverrideGerman(), ["anweisung", "instruktion", "regeln", "befehl", "vorgabe"]),
+        new("instruction_override_fr", 0.9, OverrideFrench(), ["instruction", "consigne", "regle", "directive"]),
+        new("instruction_override_es", 0.9, OverrideSpanish(), ["instruccion", "regla", "indicacion", "directri"]),
+        new("instruction_override_it", 0.9, OverrideItalian(), ["istruzion", "regole", "direttiv"]),
+        new("instruction_override_pt", 0.9, OverridePortuguese(), ["instruco", "regras", "diretriz"]),
+        new("instruction_override_nl", 0.9, OverrideDutch(), ["instructie", "regels", "opdracht"]),
+        new("instruction_override_pl", 0.9, OverridePolish(), ["instrukcj", "polecen", "zasad"]),
+        new("instruction_override_ru", 0.9, OverrideRussian(), ["инструкц", "указан", "правил", "команд"]),
+        new("instruction_override_zh", 0.9, OverrideChinese(), ["指令", "指示", "提示", "规则", "規則", "说明", "說明", "命令"]),
+        new("instruction_override_ja", 0.9, OverrideJapanese(), ["指示", "命令", "指令", "ルール", "プロンプト"]),
     ];
 
     const int MaxBase64Payloads = 8;
@@ -141,7 +152,7 @@ static partial class InjectionDetector
         var hits = new List<Detection>();
         Scan(value.Normalized, hits, null);
         // Base64 payloads are decoded and scanned again (once: a payload inside a payload is not opened).
-        if (text.Length >= 20)
+        if (HasBase64Run(text))
         {
             var payloads = 0;
             foreach (var match in Base64Candidate().EnumerateMatches(text))
@@ -156,11 +167,37 @@ static partial class InjectionDetector
         return 1 - miss >= threshold - 1e-9 ? hits : [];
     }
 
+    /// <summary>
+    /// Which rules have a trigger in <paramref name="text"/>. A vectorised ordinal IndexOf per trigger (measured here
+    /// several times faster over 4 KB than one SearchValues of all ~100 triggers); non-ASCII triggers only in non-ASCII text.
+    /// </summary>
+    static bool[]? TriggeredRules(string text)
+    {
+        bool[]? triggered = null;
+        var span = text.AsSpan();
+        var ascii = Ascii.IsValid(span);
+        for (var r = 0; r < Rules.Length; r++)
+        {
+            foreach (var trigger in Rules[r].Triggers)
+            {
+                if ((!ascii || trigger[0] < 128) && span.IndexOf(trigger, StringComparison.Ordinal) >= 0)
+                {
+                    (triggered ??= new bool[Rules.Length])[r] = true;
+                    break;
+                }
+            }
+        }
+        return triggered;
+    }
+
     static void Scan(NormalizedText normalized, List<Detection> hits, (int Start, int Length)? payload)
     {
         var copy = normalized.Text;
-        foreach (var rule in Rules)
+        if (TriggeredRules(copy) is not { } triggered) return;
+        for (var r = 0; r < Rules.Length; r++)
         {
+            if (!triggered[r]) continue;
+            var rule = Rules[r];
             foreach (var match in rule.Pattern.EnumerateMatches(copy))
             {
                 if (rule.Negatable && Negation().IsMatch(copy.AsSpan(Math.Max(0, match.Index - 40), Math.Min(40, match.Index)))) continue;
@@ -169,6 +206,21 @@ static partial class InjectionDetector
                 hits.Add(new(name, start, length, rule.Score));
             }
         }
+    }
+
+    /// <summary>Twenty characters of the base64 alphabets in a row: ordinary words are shorter, so the payload pattern is rarely run.</summary>
+    static bool HasBase64Run(string text)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            if (char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-')
+            {
+                if (++run >= 20) return true;
+            }
+            else run = 0;
+        }
+        return false;
     }
 
     static string? Decode(ReadOnlySpan<char> token)

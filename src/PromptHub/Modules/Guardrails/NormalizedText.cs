@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -12,10 +13,11 @@ namespace PromptHub.Modules.Guardrails;
 /// </summary>
 sealed class NormalizedText
 {
-    readonly int[] _starts;
-    readonly int[] _ends;
+    // Null when each character of the copy is the one at the same place of the original (plain ASCII text).
+    readonly int[]? _starts;
+    readonly int[]? _ends;
 
-    NormalizedText(string text, int[] starts, int[] ends)
+    NormalizedText(string text, int[]? starts, int[]? ends)
     {
         Text = text;
         _starts = starts;
@@ -27,12 +29,23 @@ sealed class NormalizedText
     /// <summary>The span of the original text that the copy's [start, start + length) came from.</summary>
     public (int Start, int Length) ToOriginal(int start, int length)
     {
+        if (_starts is null || _ends is null) return (start, length);
         var from = _starts[start];
         return (from, _ends[start + length - 1] - from);
     }
 
+    static readonly SearchValues<char> OddWhiteSpace = SearchValues.Create("\t\r\v\f\u001C\u001D\u001E\u001F");
+
     public static NormalizedText Of(string original)
     {
+        // Most values are plain ASCII with single spaces: lower-casing is all the work, and positions stay as they are.
+        var span = original.AsSpan();
+        if (Ascii.IsValid(span) && span.IndexOfAny(OddWhiteSpace) < 0 && !span.Contains("  ", StringComparison.Ordinal)
+            && !span.Contains("\n ", StringComparison.Ordinal) && !span.Contains(" \n", StringComparison.Ordinal) && !span.Contains("\n\n", StringComparison.Ordinal))
+        {
+            var lower = original.ToLowerInvariant();
+            if (!HasSpacedLetters(lower)) return new NormalizedText(lower, null, null);
+        }
         var buffer = new Buffer(original.Length);
         for (var i = 0; i < original.Length;)
         {
@@ -153,6 +166,26 @@ sealed class NormalizedText
             else joined.Add(chars[i], buffer.Starts[i], buffer.Ends[i]);
         }
         return joined;
+    }
+
+    /// <summary>Plain ASCII only: four single letters in a row, each followed by the same separator ("i g n o" …).</summary>
+    static bool HasSpacedLetters(string text)
+    {
+        var n = text.Length;
+        for (var i = 0; i + 2 < n; i++)
+        {
+            var separator = text[i + 1];
+            if (!IsSeparator(separator) || !char.IsAsciiLetter(text[i]) || (i > 0 && char.IsAsciiLetterOrDigit(text[i - 1]))) continue;
+            var count = 1;
+            var last = i;
+            while (last + 2 < n && text[last + 1] == separator && char.IsAsciiLetter(text[last + 2]) && (last + 3 >= n || !char.IsAsciiLetterOrDigit(text[last + 3])))
+            {
+                last += 2;
+                count++;
+            }
+            if (count >= 4) return true;
+        }
+        return false;
     }
 
     static bool SingleLetterAt(char[] chars, int n, int i) =>

@@ -72,7 +72,7 @@ static partial class PiiDetector
             if (wanted.Contains(IpAddress)) Ipv4s(text, found);
         }
         if (wanted.Contains(Email) && text.Contains('@', StringComparison.Ordinal)) Emails(text, found);
-        if (wanted.Contains(IpAddress) && text.Contains(':', StringComparison.Ordinal)) Ipv6s(text, found);
+        if (wanted.Contains(IpAddress) && MayHoldIpv6(text)) Ipv6s(text, found);
         return found.Count <= 1 ? found : ResolveOverlaps(found);
     }
 
@@ -185,13 +185,30 @@ static partial class PiiDetector
         }
     }
 
+    static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+
+    /// <summary>The pattern runs only from the start of the local part before each `@` (not from every word of the text).</summary>
     static void Emails(string text, List<Detection> found)
     {
-        foreach (var match in EmailCandidate().EnumerateMatches(text))
+        var searchedTo = 0;
+        for (var at = text.IndexOf('@', StringComparison.Ordinal); at >= 0; at = at + 1 < text.Length ? text.IndexOf('@', at + 1) : -1)
         {
-            var span = text.AsSpan(match.Index, match.Length);
-            if (span[..span.IndexOf('@')].Contains("..", StringComparison.Ordinal)) continue;
-            found.Add(new(Email, match.Index, match.Length, 0.9));
+            var start = at;
+            while (start > 0 && at - start < 64 && IsLocalChar(text[start - 1])) start--;
+            if (start > 0 && IsLocalChar(text[start - 1])) continue; // a local part longer than 64 characters
+            start = Math.Max(start, searchedTo);
+            var end = Math.Min(text.Length, at + 256);
+            foreach (var match in EmailCandidate().EnumerateMatches(text.AsSpan(start, end - start)))
+            {
+                var index = start + match.Index;
+                var span = text.AsSpan(index, match.Length);
+                if (span[..span.IndexOf('@')].Contains("..", StringComparison.Ordinal)) continue;
+                // The window ends within 256 characters of the @: a match touching its end may go on, so it is checked against the whole text.
+                if (index + match.Length == end && end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] == '-')) continue;
+                found.Add(new(Email, index, match.Length, 0.9));
+                searchedTo = index + match.Length;
+                break;
+            }
         }
     }
 
@@ -211,6 +228,17 @@ static partial class PiiDetector
     static void Ipv4s(string text, List<Detection> found)
     {
         foreach (var match in Ipv4Candidate().EnumerateMatches(text)) found.Add(new(IpAddress, match.Index, match.Length, 0.8));
+    }
+
+    /// <summary>A colon with a hex digit or another colon on both sides ("fe80::1", "db8:85a3"), not "notes: customer".</summary>
+    static bool MayHoldIpv6(string text)
+    {
+        for (var i = text.IndexOf(':', StringComparison.Ordinal); i >= 0; i = i + 1 < text.Length ? text.IndexOf(':', i + 1) : -1)
+        {
+            if (i > 0 && i + 1 < text.Length && (char.IsAsciiHexDigit(text[i - 1]) || text[i - 1] == ':') && (char.IsAsciiHexDigit(text[i + 1]) || text[i + 1] == ':')) return true;
+            if (i == 0 && text.Length > 1 && text[1] == ':') return true;
+        }
+        return false;
     }
 
     static void Ipv6s(string text, List<Detection> found)

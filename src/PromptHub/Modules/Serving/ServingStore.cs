@@ -79,7 +79,7 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(ct))
         {
             prompt ??= new ServedPrompt(reader.GetGuid(0), projectId, name, ParseType(reader.GetString(1)), reader.GetInt32(2),
-                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(3))!, reader.GetFieldValue<string[]>(11));
+                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(3))!, reader.GetFieldValue<string[]>(reader.FieldCount - 1)); // p.tags, the last column
             if (!reader.IsDBNull(4))
             {
                 var version = ReadVersion(reader, 4);
