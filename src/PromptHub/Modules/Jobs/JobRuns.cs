@@ -19,15 +19,6 @@ public sealed class JobRuns(NpgsqlDataSource dataSource)
     /// <summary>Hangfire's states (and PromptHub's Skipped), as the API names them.</summary>
     public static readonly string[] States = ["enqueued", "scheduled", "processing", "succeeded", "failed", "deleted", "awaiting", "skipped"];
 
-    const string Filters = """
-        FROM hangfire.job j
-        LEFT JOIN hangfire.jobparameter name ON name.jobid = j.id AND name.name = 'Job'
-        WHERE ($1::text IS NULL OR name.value = to_json($1::text)::text)
-          AND ($2::text IS NULL OR lower(j.statename) = $2)
-          AND ($3::timestamptz IS NULL OR j.createdat >= $3)
-          AND ($4::timestamptz IS NULL OR j.createdat < $4)
-        """;
-
     const string Columns = """
         SELECT j.id, name.value, j.statename, current.reason, j.createdat, started.createdat,
                CASE WHEN j.statename IN ('Succeeded', 'Failed', 'Deleted', 'Skipped') THEN current.createdat END,
@@ -43,17 +34,18 @@ public sealed class JobRuns(NpgsqlDataSource dataSource)
 
     public async Task<Paged<JobRun>> ListAsync(RunFilter filter, PageRequest paging, CancellationToken ct)
     {
+        var (where, parameters) = Where(filter);
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(Command($"SELECT count(*) {Filters}", filter));
+        batch.BatchCommands.Add(Command($"SELECT count(*) FROM hangfire.job j {where}", parameters));
         var page = Command($"""
             {Columns}
-            FROM (SELECT j.* {Filters} ORDER BY j.id DESC LIMIT $5 OFFSET $6) j
+            FROM (SELECT j.* FROM hangfire.job j {where} ORDER BY j.id DESC LIMIT @limit OFFSET @offset) j
             LEFT JOIN hangfire.jobparameter name ON name.jobid = j.id AND name.name = 'Job'
             {StateJoins}
             ORDER BY j.id DESC
-            """, filter);
-        page.Parameters.Add(new NpgsqlParameter { Value = paging.PageSize });
-        page.Parameters.Add(new NpgsqlParameter { Value = paging.Skip });
+            """, parameters);
+        page.Parameters.AddWithValue("limit", paging.PageSize);
+        page.Parameters.AddWithValue("offset", paging.Skip);
         batch.BatchCommands.Add(page);
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
@@ -79,15 +71,47 @@ public sealed class JobRuns(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
-    static NpgsqlBatchCommand Command(string sql, RunFilter filter)
+    /// <summary>
+    /// Only the filters given become conditions (no `@x IS NULL OR …`), so that PostgreSQL plans each
+    /// query for what it asks: an unfiltered count reads `hangfire.job` alone, a state uses Hangfire's
+    /// index on statename, a job name is a semi-join on its parameters (bench/ops-runs.sh).
+    /// </summary>
+    static (string Where, NpgsqlParameter[] Parameters) Where(RunFilter filter)
+    {
+        var conditions = new List<string>();
+        var parameters = new List<NpgsqlParameter>();
+        if (filter.Job is not null)
+        {
+            conditions.Add($"j.id IN (SELECT p.jobid FROM hangfire.jobparameter p WHERE p.name = '{JobNames.Parameter}' AND p.value = to_json(@job::text)::text)");
+            parameters.Add(new NpgsqlParameter("job", filter.Job));
+        }
+        if (HangfireStateName(filter.State) is { } state)
+        {
+            conditions.Add("j.statename = @state");
+            parameters.Add(new NpgsqlParameter("state", state));
+        }
+        if (filter.From is { } from)
+        {
+            conditions.Add("j.createdat >= @from");
+            parameters.Add(new NpgsqlParameter("from", from));
+        }
+        if (filter.To is { } to)
+        {
+            conditions.Add("j.createdat < @to");
+            parameters.Add(new NpgsqlParameter("to", to));
+        }
+        return (conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions), parameters.ToArray());
+    }
+
+    static NpgsqlBatchCommand Command(string sql, NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Job ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.State ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.From ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.To ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        foreach (var parameter in parameters) command.Parameters.Add(parameter.Clone());
         return command;
     }
+
+    /// <summary>`failed` → `Failed`: Hangfire stores state names capitalised; the API takes them in lower case.</summary>
+    static string? HangfireStateName(string? state) => state is null or "" ? null : char.ToUpperInvariant(state[0]) + state[1..];
 
     static JobRun Read(NpgsqlDataReader r)
     {
