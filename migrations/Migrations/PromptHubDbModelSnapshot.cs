@@ -809,6 +809,114 @@ namespace PromptHub.Migrations
                         });
                 });
 
+            modelBuilder.Entity("PromptHub.Modules.Guardrails.FindingCount", b =>
+                {
+                    b.Property<Guid>("GuardrailId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("guardrail_id");
+
+                    b.Property<string>("Action")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("action");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("GuardrailId", "Action")
+                        .HasName("pk_finding_counts");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_finding_counts_project_id");
+
+                    b.ToTable("finding_counts", "guardrails", t =>
+                        {
+                            t.HasCheckConstraint("ck_finding_counts_action", "action IN ('block', 'redact', 'warn', 'log')");
+                        });
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Guardrails.Guardrail", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("action");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<string>("Config")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("config");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.PrimitiveCollection<string[]>("ScopePrompts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_prompts");
+
+                    b.PrimitiveCollection<string[]>("ScopeTags")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_tags");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_guardrails");
+
+                    b.HasIndex("ProjectId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_guardrails_project_id_name");
+
+                    b.ToTable("guardrails", "guardrails", t =>
+                        {
+                            t.HasCheckConstraint("ck_guardrails_action", "action IN ('block', 'redact', 'warn', 'log')");
+
+                            t.HasCheckConstraint("ck_guardrails_type", "type IN ('pii', 'prompt_injection', 'blocklist', 'max_length')");
+                        });
+                });
+
             modelBuilder.Entity("PromptHub.Modules.Jobs.JobPauseEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1307,6 +1415,33 @@ namespace PromptHub.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sources_projects_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Guardrails.FindingCount", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Guardrails.Guardrail", null)
+                        .WithMany()
+                        .HasForeignKey("GuardrailId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_finding_counts_guardrail_guardrail_id");
+
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_finding_counts_projects_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Guardrails.Guardrail", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_guardrails_projects_project_id");
                 });
 
             modelBuilder.Entity("PromptHub.Modules.Prompts.Label", b =>

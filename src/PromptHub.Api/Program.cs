@@ -3,6 +3,7 @@ using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Experiments;
 using PromptHub.Modules.GitSync;
+using PromptHub.Modules.Guardrails;
 using PromptHub.Modules.Jobs;
 using PromptHub.Modules.Langfuse;
 using PromptHub.Modules.Notifications;
@@ -18,6 +19,7 @@ builder.AddPromptsModule();     // prompts, versions, labels
 builder.AddServingModule();     // resolve and render, cached, consistent across instances
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
 builder.AddExperimentsModule(); // A/B experiments and gradual rollouts between versions, with results
+builder.AddGuardrailsModule();  // per-project PII, prompt-injection, blocklist and length rules on render's variables
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
 builder.AddGitSyncModule();     // prompts from a Git repository: sync, webhook, status, fetch log, export
 builder.AddLangfuseModule();    // Langfuse's public prompt API, so that Langfuse's SDKs work unchanged
@@ -36,6 +38,7 @@ api.MapPromptsEndpoints();
 api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
 api.MapExperimentsEndpoints();
+api.MapGuardrailsEndpoints();
 api.MapNotificationsEndpoints();
 api.MapGitSyncEndpoints();
 app.MapLangfuseEndpoints();     // /api/public/v2/prompts, with Langfuse's error envelope

@@ -31,8 +31,14 @@ public sealed class EmbeddedDatabaseTests : IDisposable
             await (await admin.PostAsJsonAsync("/api/v1/prompts", new { name = "kept", type = "text" })).ReadJsonAsync(HttpStatusCode.Created);
             readerSecret = await first.CreateKeyAsync("reader");
         }
-        // Stopped with the app: nothing listens on the folder any more.
-        Assert.False(File.Exists(Path.Combine(dataDirectory, "postmaster.pid")));
+        // Stopped with the app: nothing listens on the folder any more. The factory's dispose can return
+        // while the host's last singletons (the cluster among them) are still being disposed, and
+        // `pg_ctl stop` takes a while on a loaded machine: allow it the same 30 s pg_ctl itself allows.
+        await HttpAssertions.EventuallyAsync(() =>
+        {
+            Assert.False(File.Exists(Path.Combine(dataDirectory, "postmaster.pid")));
+            return Task.CompletedTask;
+        }, TimeSpan.FromSeconds(30));
 
         // Keys and prompts are still there; no second project or bootstrap key was made.
         await using var second = new EmbeddedApp(dataDirectory);

@@ -412,6 +412,8 @@ public static class DatabaseSnapshot
         ("analytics.backfills", "*"),
         ("notifications.outbox", "*"),
         ("experiments.experiments", "*"),
+        ("guardrails.guardrails", "*"),
+        ("guardrails.finding_counts", "*"),
     ];
 
     static readonly string Sql = "SELECT concat_ws(E'\\n', " + string.Join(", ", Tables.Select(t =>

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Experiments;
+using PromptHub.Modules.Guardrails;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Http;
 using PromptHub.Platform.Logging;
@@ -18,8 +19,6 @@ public sealed record RenderRequest(string? Label, int? Version, string? Subject,
 
 public sealed record ResolveView(string Name, int Version, string Type, string TemplateFormat, string? Label, string? Template, IReadOnlyList<ChatMessage>? Messages,
     JsonNode? Config, IReadOnlyList<string> Variables, ExperimentAssignment? Experiment);
-
-public sealed record GuardrailFinding(string Guardrail, string Type, string Action, string Variable, string Message);
 
 public sealed record RenderView(string Name, int Version, string Type, string TemplateFormat, string? Label, string? Text, IReadOnlyList<ChatMessage>? Messages,
     JsonNode? Config, IReadOnlyList<string> Variables, ExperimentAssignment? Experiment, IReadOnlyList<GuardrailFinding> Guardrails);
@@ -64,7 +63,8 @@ static class ServingEndpoints
         await response.Body.WriteAsync(content.Json, http.RequestAborted);
     }
 
-    static async Task<Ok<RenderView>> Render(string name, RenderRequest request, HttpContext http, PromptResolver resolver, PromptCache cache, TemplateRenderer renderer)
+    static async Task<Ok<RenderView>> Render(string name, RenderRequest request, HttpContext http, PromptResolver resolver, PromptCache cache, TemplateRenderer renderer,
+        IGuardrails guardrails)
     {
         var (promptName, label, _) = ReadQuery(name, request.Label, null, request.Subject);
         new Validation()
@@ -75,7 +75,12 @@ static class ServingEndpoints
 
         var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, label, request.Version, request.Subject);
         var content = await resolver.ContentAsync(resolution);
-        var data = request.Variables is { ValueKind: JsonValueKind.Object } variables ? TemplateRenderer.ToData(variables) : new Scriban.Runtime.ScriptObject();
+        // Guardrails see the caller's JSON before any template does: a block ends here, a redaction changes what is rendered.
+        var guarded = request.Variables is { ValueKind: JsonValueKind.Object } given
+            ? await guardrails.ApplyAsync(resolution.Prompt.ProjectId, resolution.Prompt.Name, resolution.Prompt.Tags, given)
+            : null;
+        var variablesToRender = guarded?.Variables ?? request.Variables;
+        var data = variablesToRender is { ValueKind: JsonValueKind.Object } variables ? TemplateRenderer.ToData(variables) : new Scriban.Runtime.ScriptObject();
         var missing = content.Variables.Where(v => !data.ContainsKey(v)).ToList();
         if (missing.Count > 0)
         {
@@ -119,7 +124,7 @@ static class ServingEndpoints
         if (cache.MayBeStale) http.Response.Headers[StaleHeader] = "true";
         return TypedResults.Ok(new RenderView(resolution.Prompt.Name, version.Version, PromptViews.Lower(version.Type),
             TemplateLanguage.Name(version.Format), resolution.Label,
-            text, messages, JsonNode.Parse(version.Config), content.Variables, resolution.Experiment, []));
+            text, messages, JsonNode.Parse(version.Config), content.Variables, resolution.Experiment, guarded?.Findings ?? []));
     }
 
     /// <summary>`{name: [{role, content}…]}`: 400 naming the first bad entry of each placeholder.</summary>

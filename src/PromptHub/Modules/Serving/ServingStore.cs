@@ -25,7 +25,8 @@ sealed class ServedVersion(int version, PromptType type, TemplateFormat format, 
 }
 
 /// <summary>A prompt as served: its labels and the versions they (and `latest`) point at.</summary>
-sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type, int latestVersion, IReadOnlyDictionary<string, int> labels)
+sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type, int latestVersion, IReadOnlyDictionary<string, int> labels,
+    string[] tags)
 {
     public Guid Id { get; } = id;
     public Guid ProjectId { get; } = projectId;
@@ -33,6 +34,8 @@ sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type,
     public PromptType Type { get; } = type;
     public int LatestVersion { get; } = latestVersion;
     public IReadOnlyDictionary<string, int> Labels { get; } = labels;
+    /// <summary>The prompt's tags, which guardrail scopes select by.</summary>
+    public string[] Tags { get; } = tags;
 
     /// <summary>Versions loaded so far; the label targets and the latest come with the prompt.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<int, Task<ServedVersion?>> Versions { get; } = new();
@@ -56,7 +59,7 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
     const string PromptQuery = """
         SELECT p.id, p.type, p.latest_version,
                coalesce((SELECT jsonb_object_agg(l.name, l.version) FROM prompts.labels l WHERE l.prompt_id = p.id), '{}')::text,
-               v.version, v.type, v.template_format, v.template, v.messages::text, v.config::text, v.variables, v.includes
+               v.version, v.type, v.template_format, v.template, v.messages::text, v.config::text, v.variables, v.includes, p.tags
         FROM prompts.prompts p
         LEFT JOIN prompts.prompt_versions v ON v.prompt_id = p.id
              AND (v.version = p.latest_version OR v.version IN (SELECT l.version FROM prompts.labels l WHERE l.prompt_id = p.id))
@@ -80,7 +83,7 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(ct))
         {
             prompt ??= new ServedPrompt(reader.GetGuid(0), projectId, name, ParseType(reader.GetString(1)), reader.GetInt32(2),
-                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(3))!);
+                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(3))!, reader.GetFieldValue<string[]>(reader.FieldCount - 1)); // p.tags, the last column
             if (!reader.IsDBNull(4))
             {
                 var version = ReadVersion(reader, 4);
