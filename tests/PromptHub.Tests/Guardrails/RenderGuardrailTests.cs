@@ -48,7 +48,7 @@ public sealed class RenderGuardrailTests(AppFactory app) : IClassFixture<AppFact
         var admin = await NewProjectAsync("numbering");
         await admin.CreateGuardrailAsync(new { name = "pii", type = "pii", action = "redact" });
         await admin.CreateGuardrailAsync(new { name = "names", type = "blocklist", action = "redact", config = new { terms = new[] { "jane" } } });
-        await admin.CreateLivePromptAsync("crm/summary", "{{ from }} | {{ thread.to }} | {{ thread.cc }} | {{ note }}");
+        await admin.CreateLivePromptAsync("crm/summary", "{{ from }} | {{ thread.to }} | {{ thread.cc | array.join ',' }} | {{ note }}");
 
         var variables = new
         {
