@@ -70,6 +70,12 @@ namespace PromptHub.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("project_id");
 
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("public_id");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
@@ -90,6 +96,10 @@ namespace PromptHub.Migrations
 
                     b.HasIndex("ProjectId")
                         .HasDatabaseName("ix_api_keys_project_id");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_public_id");
 
                     b.HasIndex("SecretHash")
                         .IsUnique()
@@ -561,6 +571,352 @@ namespace PromptHub.Migrations
                         });
                 });
 
+            modelBuilder.Entity("PromptHub.Modules.GitSync.GitFetch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("commit");
+
+                    b.Property<int>("Created")
+                        .HasColumnType("integer")
+                        .HasColumnName("created");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("integer")
+                        .HasColumnName("rejected");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("result");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("trigger");
+
+                    b.Property<int>("Unchanged")
+                        .HasColumnType("integer")
+                        .HasColumnName("unchanged");
+
+                    b.HasKey("Id")
+                        .HasName("pk_fetches");
+
+                    b.HasIndex("ProjectId", "StartedAt")
+                        .HasDatabaseName("ix_fetches_project_id_started_at");
+
+                    b.ToTable("fetches", "gitsync", t =>
+                        {
+                            t.HasCheckConstraint("ck_fetches_result", "result IN ('succeeded', 'partial', 'failed')");
+
+                            t.HasCheckConstraint("ck_fetches_trigger", "trigger IN ('manual', 'schedule', 'webhook', 'preview')");
+                        });
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.GitSync.GitFile", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("FilePath")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("file_path");
+
+                    b.Property<string>("BlobSha")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("blob_sha");
+
+                    b.Property<string>("CommitSha")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("commit_sha");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("PromptName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("prompt_name");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("ProjectId", "FilePath")
+                        .HasName("pk_files");
+
+                    b.ToTable("files", "gitsync");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.GitSync.GitSource", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<bool>("ArchiveDeleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("archive_deleted");
+
+                    b.Property<string>("Branch")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("branch");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_failures");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("FailingSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failing_since");
+
+                    b.Property<string>("FileErrors")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("file_errors");
+
+                    b.PrimitiveCollection<string[]>("Labels")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("labels");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastCommit")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("last_commit");
+
+                    b.Property<int>("LastCreated")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_created");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int>("LastLabelsMoved")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_labels_moved");
+
+                    b.Property<int>("LastRejected")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_rejected");
+
+                    b.Property<string>("LastResult")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("last_result");
+
+                    b.Property<DateTimeOffset?>("LastSuccessAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_success_at");
+
+                    b.Property<int>("LastUnchanged")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_unchanged");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("path");
+
+                    b.Property<string>("ProtectedToken")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_token");
+
+                    b.Property<string>("ProtectedWebhookSecret")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("protected_webhook_secret");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("username");
+
+                    b.HasKey("ProjectId")
+                        .HasName("pk_sources");
+
+                    b.ToTable("sources", "gitsync", t =>
+                        {
+                            t.HasCheckConstraint("ck_sources_last_result", "last_result IN ('succeeded', 'partial', 'failed')");
+                        });
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Guardrails.FindingCount", b =>
+                {
+                    b.Property<Guid>("GuardrailId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("guardrail_id");
+
+                    b.Property<string>("Action")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("action");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("GuardrailId", "Action")
+                        .HasName("pk_finding_counts");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_finding_counts_project_id");
+
+                    b.ToTable("finding_counts", "guardrails", t =>
+                        {
+                            t.HasCheckConstraint("ck_finding_counts_action", "action IN ('block', 'redact', 'warn', 'log')");
+                        });
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Guardrails.Guardrail", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("action");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<string>("Config")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("config");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.PrimitiveCollection<string[]>("ScopePrompts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_prompts");
+
+                    b.PrimitiveCollection<string[]>("ScopeTags")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_tags");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_guardrails");
+
+                    b.HasIndex("ProjectId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_guardrails_project_id_name");
+
+                    b.ToTable("guardrails", "guardrails", t =>
+                        {
+                            t.HasCheckConstraint("ck_guardrails_action", "action IN ('block', 'redact', 'warn', 'log')");
+
+                            t.HasCheckConstraint("ck_guardrails_type", "type IN ('pii', 'prompt_injection', 'blocklist', 'max_length')");
+                        });
+                });
+
             modelBuilder.Entity("PromptHub.Modules.Jobs.JobPauseEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -947,6 +1303,12 @@ namespace PromptHub.Migrations
                         .HasColumnType("text")
                         .HasColumnName("template");
 
+                    b.Property<string>("TemplateFormat")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("template_format");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -969,6 +1331,8 @@ namespace PromptHub.Migrations
                             t.HasCheckConstraint("ck_prompt_versions_change_type", "change_type IN ('initial', 'prompt', 'config', 'both')");
 
                             t.HasCheckConstraint("ck_prompt_versions_content", "(template IS NULL) <> (messages IS NULL)");
+
+                            t.HasCheckConstraint("ck_prompt_versions_template_format", "template_format IN ('scriban', 'liquid')");
 
                             t.HasCheckConstraint("ck_prompt_versions_type", "type IN ('text', 'chat')");
 
@@ -1021,6 +1385,63 @@ namespace PromptHub.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_experiments_prompts_prompt_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.GitSync.GitFetch", b =>
+                {
+                    b.HasOne("PromptHub.Modules.GitSync.GitSource", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_fetches_sources_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.GitSync.GitFile", b =>
+                {
+                    b.HasOne("PromptHub.Modules.GitSync.GitSource", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_files_sources_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.GitSync.GitSource", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sources_projects_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Guardrails.FindingCount", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Guardrails.Guardrail", null)
+                        .WithMany()
+                        .HasForeignKey("GuardrailId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_finding_counts_guardrail_guardrail_id");
+
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_finding_counts_projects_project_id");
+                });
+
+            modelBuilder.Entity("PromptHub.Modules.Guardrails.Guardrail", b =>
+                {
+                    b.HasOne("PromptHub.Modules.Access.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_guardrails_projects_project_id");
                 });
 
             modelBuilder.Entity("PromptHub.Modules.Prompts.Label", b =>

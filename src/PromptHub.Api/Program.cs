@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Experiments;
+using PromptHub.Modules.GitSync;
+using PromptHub.Modules.Guardrails;
 using PromptHub.Modules.Jobs;
+using PromptHub.Modules.Langfuse;
 using PromptHub.Modules.Notifications;
 using PromptHub.Modules.Prompts;
 using PromptHub.Modules.Serving;
@@ -16,7 +19,10 @@ builder.AddPromptsModule();     // prompts, versions, labels
 builder.AddServingModule();     // resolve and render, cached, consistent across instances
 builder.AddAnalyticsModule();   // executions, outcomes, daily roll-up, analytics
 builder.AddExperimentsModule(); // A/B experiments and gradual rollouts between versions, with results
+builder.AddGuardrailsModule();  // per-project PII, prompt-injection, blocklist and length rules on render's variables
 builder.AddNotificationsModule(); // Discord announcements of production uploads, via an outbox
+builder.AddGitSyncModule();     // prompts from a Git repository: sync, webhook, status, fetch log, export
+builder.AddLangfuseModule();    // Langfuse's public prompt API, so that Langfuse's SDKs work unchanged
 builder.AddJobsModule();        // last: Hangfire (one server per instance) with the jobs the modules above declared; ops dashboard
 
 var app = builder.Build();
@@ -32,7 +38,10 @@ api.MapPromptsEndpoints();
 api.MapServingEndpoints();
 api.MapAnalyticsEndpoints();
 api.MapExperimentsEndpoints();
+api.MapGuardrailsEndpoints();
 api.MapNotificationsEndpoints();
+api.MapGitSyncEndpoints();
+app.MapLangfuseEndpoints();     // /api/public/v2/prompts, with Langfuse's error envelope
 api.MapJobsEndpoints(app);   // /api/v1/ops, and the dashboard at /hangfire (/ops, sign-in)
 
 try

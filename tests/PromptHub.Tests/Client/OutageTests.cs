@@ -106,7 +106,7 @@ public sealed class OutageTests
 
         var error = await Assert.ThrowsAsync<PromptHubUnavailableException>(() => client.Hub.GetPromptAsync("support/other"));
         Assert.Contains(nowhere.Authority, error.Message, StringComparison.Ordinal);
-        Assert.Contains(client.Logs.Lines, l => l.Contains("serving its ConfiguredFallback", StringComparison.Ordinal));
+        Assert.Contains(client.Logs.Lines, l => l.Contains("was never fetched: serving its", StringComparison.Ordinal) && l.Contains("ConfiguredFallback", StringComparison.Ordinal));
 
         // A fallback has no version, so its use is counted, not sent.
         client.Hub.StartExecution(shipped).Complete(success: true);

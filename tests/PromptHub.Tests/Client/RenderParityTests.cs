@@ -4,12 +4,6 @@ using PromptHub.Tests.Serving;
 
 namespace PromptHub.Tests.Client;
 
-/// <summary>Until main's server renders with Scriban (issue 10), the parity tests cannot run against it.</summary>
-static class Pending
-{
-    public const string Scriban = "needs the server on Scriban (issue 10); passed against that branch merged locally";
-}
-
 /// <summary>The same prompt and variables give the same text from the server's render endpoint and from the client's local render.</summary>
 public sealed class RenderParityTests(AppFactory app) : IClassFixture<AppFactory>
 {
@@ -37,7 +31,7 @@ public sealed class RenderParityTests(AppFactory app) : IClassFixture<AppFactory
         { "multi-line", "Dear {{ customer.name }},\n\n{{ for t in tags }}- {{ t }}\n{{ end }}\nRegards" },
     };
 
-    [Theory(Skip = Pending.Scriban)]
+    [Theory]
     [MemberData(nameof(Templates))]
     public async Task A_text_prompt_renders_the_same_locally_as_on_the_server(string feature, string template)
     {
@@ -55,7 +49,7 @@ public sealed class RenderParityTests(AppFactory app) : IClassFixture<AppFactory
         Assert.Equal((string)served["text"]!, local);
     }
 
-    [Fact(Skip = Pending.Scriban)]
+    [Fact]
     public async Task A_chat_prompt_renders_the_same_messages_locally_as_on_the_server()
     {
         var admin = app.Admin();
@@ -77,7 +71,7 @@ public sealed class RenderParityTests(AppFactory app) : IClassFixture<AppFactory
         Assert.Equal(served["messages"]!.AsArray().Select(m => new PromptMessage((string)m!["role"]!, (string)m["content"]!)), local);
     }
 
-    [Fact(Skip = Pending.Scriban)]
+    [Fact]
     public async Task An_include_renders_the_same_locally_from_the_inlined_template_as_on_the_server()
     {
         var admin = app.Admin();
@@ -94,7 +88,7 @@ public sealed class RenderParityTests(AppFactory app) : IClassFixture<AppFactory
         Assert.Equal((string)served["text"]!, prompt.Render(Variables));
     }
 
-    [Fact(Skip = Pending.Scriban)]
+    [Fact]
     public async Task A_liquid_prompt_renders_the_same_locally_as_on_the_server()
     {
         var admin = app.Admin();

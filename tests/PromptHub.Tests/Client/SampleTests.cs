@@ -7,7 +7,7 @@ namespace PromptHub.Tests.Client;
 /// <summary>The sample console app (samples/PromptHub.Sample), run as a user runs it: against a running PromptHub, and with none.</summary>
 public sealed class SampleTests
 {
-    [Fact(Skip = Pending.Scriban)]
+    [Fact]
     public async Task The_sample_gets_renders_and_reports_the_example_prompts_against_a_running_server()
     {
         var database = TestDatabase.NewName();

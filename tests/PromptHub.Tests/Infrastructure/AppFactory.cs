@@ -73,7 +73,7 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var (key, value) in Settings) settings[key] = value;
         foreach (var (key, value) in With) settings[key] = value;
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
-        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+        builder.ConfigureServices(services => services.AddSingleton<Serilog.Core.ILogEventSink>(Logs));
     }
 
     /// <summary>A client with no key.</summary>

@@ -1,25 +1,25 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace PromptHub.Tests.Infrastructure;
 
-/// <summary>Every log line the app writes, with its exception, to check what reaches the logs.</summary>
-public sealed class CapturedLogs : ILoggerProvider
+/// <summary>
+/// Every log event the app writes, as a line like the console's ("Level Category: message exception"),
+/// to check what reaches the logs. Serilog picks it up from the services as one more sink.
+/// </summary>
+public sealed class CapturedLogs : ILogEventSink
 {
+    static readonly MessageTemplateTextFormatter Line = new("{Level} {SourceContext}: {Message:lj} {Exception}");
     readonly ConcurrentQueue<string> _lines = new();
 
     public IReadOnlyCollection<string> Lines => _lines;
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose() { }
-
-    sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    public void Emit(LogEvent logEvent)
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        using var text = new StringWriter();
+        Line.Format(logEvent, text);
+        _lines.Enqueue(text.ToString());
     }
 }

@@ -3,10 +3,14 @@ using PromptHub.Platform.Database;
 
 namespace PromptHub.Tests.Infrastructure;
 
+/// <summary>Where the test run's PostgreSQL server comes from.</summary>
+public enum TestServerSource { Named, LocalBinaries, Container }
+
 /// <summary>
-/// One PostgreSQL server for the whole test run: the one named by PROMPTHUB_TEST_DATABASE (a connection
-/// string whose user may create databases), or a throwaway cluster of the machine's binaries in a
-/// temporary folder, removed at exit. Each test class gets its own database, copied from a migrated template.
+/// One PostgreSQL server for the whole test run, the first of: the one named by PROMPTHUB_TEST_DATABASE
+/// (a connection string whose user may create databases); a throwaway cluster of the machine's binaries
+/// in a temporary folder, removed at exit; a `postgres:15` container (Testcontainers) when a Docker
+/// endpoint answers. Each test class gets its own database, copied from a migrated template.
 /// </summary>
 public static class TestDatabase
 {
@@ -38,24 +42,61 @@ public static class TestDatabase
 
     public static string NewName() => "t_" + Guid.NewGuid().ToString("N")[..16];
 
+    public const string ContainerImage = "postgres:15";
+
+    public const string NoServer =
+        "The tests need a PostgreSQL server and found none. Any one of these will do: " +
+        "(1) set PROMPTHUB_TEST_DATABASE to a connection string whose user may create databases; " +
+        "(2) install PostgreSQL's server binaries (initdb, pg_ctl; Debian/Ubuntu: apt-get install postgresql); " +
+        "(3) run a Docker engine, and the tests start a postgres:15 container themselves.";
+
+    /// <summary>The first source that is there, in the order the class summary gives; null when there is none.</summary>
+    public static TestServerSource? Choose(string? named, bool binariesFound, bool dockerAnswers) =>
+        !string.IsNullOrWhiteSpace(named) ? TestServerSource.Named
+        : binariesFound ? TestServerSource.LocalBinaries
+        : dockerAnswers ? TestServerSource.Container
+        : null;
+
+    /// <summary>Testcontainers' own probe: null when no Docker endpoint answers (checked once, cached).</summary>
+    static bool DockerAnswers() => DotNet.Testcontainers.Configurations.TestcontainersSettings.OS.DockerEndpointAuthConfig is not null;
+
     static async Task<string> StartAsync()
     {
-        var server = Environment.GetEnvironmentVariable("PROMPTHUB_TEST_DATABASE");
-        if (string.IsNullOrWhiteSpace(server))
+        var named = Environment.GetEnvironmentVariable("PROMPTHUB_TEST_DATABASE");
+        var binaries = string.IsNullOrWhiteSpace(named) && LocalPostgres.BinariesAvailable();
+        var source = Choose(named, binaries, string.IsNullOrWhiteSpace(named) && !binaries && DockerAnswers())
+            ?? throw new InvalidOperationException(NoServer);
+        var server = source switch
         {
-            RemoveStaleClusters();
-            var folder = Directory.CreateTempSubdirectory(FolderPrefix);
-            File.WriteAllText(Path.Combine(folder.FullName, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var cluster = LocalPostgres.Start(Path.Combine(folder.FullName, "pg"), database: "postgres", throwaway: true);
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-            {
-                cluster.Dispose();
-                try { folder.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            };
-            server = cluster.ConnectionString;
-        }
+            TestServerSource.Named => named!,
+            TestServerSource.LocalBinaries => StartLocalCluster(),
+            _ => await StartContainerAsync(),
+        };
         await CreateTemplateAsync(server);
         return server;
+    }
+
+    /// <summary>Not run on machines without Docker (as where PromptHub is built): compiled, and its choice is tested.</summary>
+    static async Task<string> StartContainerAsync()
+    {
+        var container = new Testcontainers.PostgreSql.PostgreSqlBuilder(ContainerImage).Build();
+        await container.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return container.GetConnectionString();
+    }
+
+    static string StartLocalCluster()
+    {
+        RemoveStaleClusters();
+        var folder = Directory.CreateTempSubdirectory(FolderPrefix);
+        File.WriteAllText(Path.Combine(folder.FullName, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var cluster = LocalPostgres.Start(Path.Combine(folder.FullName, "pg"), database: "postgres", throwaway: true);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            cluster.Dispose();
+            try { folder.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return cluster.ConnectionString;
     }
 
     const string FolderPrefix = "prompthub-tests-";

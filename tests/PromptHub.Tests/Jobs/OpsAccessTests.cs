@@ -2,21 +2,16 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using PromptHub.Modules.Analytics;
 using PromptHub.Tests.Prompts;
 
 namespace PromptHub.Tests.Jobs;
 
-/// <summary>A clock the test can move forward (the app reads time from it; Hangfire keeps its own).</summary>
-public sealed class MovableClock : TimeProvider
-{
-    public TimeSpan Ahead { get; set; }
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Ahead;
-}
-
 public sealed class OpsApp : AppFactory
 {
-    public MovableClock Clock { get; } = new();
+    /// <summary>The app's clock, moved by the test (Hangfire keeps its own).</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
     {
@@ -184,7 +179,7 @@ public sealed partial class OpsAccessTests(OpsApp app) : IClassFixture<OpsApp>
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/hangfire")).StatusCode);
         var id = (await app.Admin().GetJsonAsync("/api/v1/keys?pageSize=200"))["items"]!.AsArray().First(k => (string?)k!["name"] == "ops-to-revoke")!["id"];
         await (await app.Admin().DeleteAsync($"/api/v1/keys/{id}")).ReadJsonAsync(HttpStatusCode.OK);
-        app.Clock.Ahead += TimeSpan.FromSeconds(31);
+        app.Clock.Advance(TimeSpan.FromSeconds(31));
         var after = await browser.GetAsync("/hangfire");
         Assert.Equal(HttpStatusCode.Found, after.StatusCode);
         Assert.StartsWith("/ops/sign-in", after.Headers.Location!.OriginalString);

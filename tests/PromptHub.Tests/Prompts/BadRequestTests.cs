@@ -112,12 +112,14 @@ public sealed class BadRequestTests(BadRequestTests.Seeded app) : IClassFixture<
 
         // ---- templates that do not compile (422), labels listed alongside must not move
         new("upload: unclosed {{", "POST", $"{Text}/versions", Json("""{"template":"Hello {{name","labels":["production"]}"""), UnprocessableEntity, "template"),
-        new("upload: {{#if}} never closed", "POST", $"{Text}/versions", Json("""{"template":"{{#if x}}yes","labels":["staging"]}"""), UnprocessableEntity, "template"),
-        new("upload: mismatched {{/each}}", "POST", $"{Text}/versions", Json("""{"template":"{{#if x}}a{{/each}}"}"""), UnprocessableEntity, "template"),
-        new("upload: unknown helper", "POST", $"{Text}/versions", Json("""{"template":"{{foo bar}}"}"""), UnprocessableEntity, "template"),
-        new("upload: close with nothing open", "POST", $"{Text}/versions", Json("""{"template":"a{{/if}}"}"""), UnprocessableEntity, "template"),
-        new("upload: empty mustache", "POST", $"{Text}/versions", Json("""{"template":"a {{}} b"}"""), UnprocessableEntity, "template"),
-        new("upload: chat message does not compile", "POST", $"{Chat}/versions", Json("""{"messages":[{"role":"user","content":"{{#each items}}"}]}"""), UnprocessableEntity, "messages[0].content"),
+        new("upload: {{ if }} never closed", "POST", $"{Text}/versions", Json("""{"template":"{{ if x }}yes","labels":["staging"]}"""), UnprocessableEntity, "template"),
+        new("upload: one {{ end }} too many", "POST", $"{Text}/versions", Json("""{"template":"{{ if x }}a{{ end }}{{ end }}"}"""), UnprocessableEntity, "template"),
+        new("upload: a pipe into nothing", "POST", $"{Text}/versions", Json("""{"template":"{{ name | }}"}"""), UnprocessableEntity, "template"),
+        new("upload: an end with nothing open", "POST", $"{Text}/versions", Json("""{"template":"a{{ end }}"}"""), UnprocessableEntity, "template"),
+        new("upload: a stray parenthesis", "POST", $"{Text}/versions", Json("""{"template":"a {{ ) }} b"}"""), UnprocessableEntity, "template"),
+        new("upload: object.eval", "POST", $"{Text}/versions", Json("""{"template":"{{ object.eval 'x' }}"}"""), UnprocessableEntity, "template"),
+        new("upload: unknown template format", "POST", $"{Text}/versions", Json("""{"template":"x","templateFormat":"handlebars"}"""), BadRequest, "templateFormat"),
+        new("upload: chat message does not compile", "POST", $"{Chat}/versions", Json("""{"messages":[{"role":"user","content":"{{ for i in items }}"}]}"""), UnprocessableEntity, "messages[0].content"),
 
         // ---- content that does not fit the prompt
         new("upload: text prompt given messages", "POST", $"{Text}/versions", Json("""{"messages":[{"role":"user","content":"x"}]}"""), BadRequest, "messages"),
@@ -410,6 +412,8 @@ public static class DatabaseSnapshot
         ("analytics.backfills", "*"),
         ("notifications.outbox", "*"),
         ("experiments.experiments", "*"),
+        ("guardrails.guardrails", "*"),
+        ("guardrails.finding_counts", "*"),
     ];
 
     static readonly string Sql = "SELECT concat_ws(E'\\n', " + string.Join(", ", Tables.Select(t =>

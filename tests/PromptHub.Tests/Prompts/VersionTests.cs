@@ -12,7 +12,7 @@ public sealed class VersionTests(AppFactory app) : IClassFixture<AppFactory>
 
         var v1 = await admin.UploadAsync("support/answer", new
         {
-            template = "Answer {{customer.name}} about {{topic}}.{{#each facts}} {{this}}{{/each}}",
+            template = "Answer {{customer.name}} about {{ topic }}.{{ for fact in facts }} {{ fact }}{{ end }}",
             config = new { model = "gpt-4o", temperature = 0.2 },
             commitMessage = "first wording",
         });
@@ -25,7 +25,7 @@ public sealed class VersionTests(AppFactory app) : IClassFixture<AppFactory>
 
         var v2 = await admin.UploadAsync("support/answer", new
         {
-            template = "Answer {{customer.name}} about {{topic}}.{{#each facts}} {{this}}{{/each}}",
+            template = "Answer {{customer.name}} about {{ topic }}.{{ for fact in facts }} {{ fact }}{{ end }}",
             config = new { temperature = 0.5, model = "gpt-4o" },
         });
         Assert.Equal(2, (int)v2["version"]!);
@@ -82,18 +82,17 @@ public sealed class VersionTests(AppFactory app) : IClassFixture<AppFactory>
     {
         var admin = app.Admin();
         await admin.CreatePromptAsync("broken");
-        var response = await admin.PostAsJsonAsync("/api/v1/prompts/broken/versions", new { template = "Line one\nHello {{#if vip}}dear {{name}}" });
+        var response = await admin.PostAsJsonAsync("/api/v1/prompts/broken/versions", new { template = "Line one\nHello {{ if vip }}dear {{name}}" });
         var problem = await response.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Equal(2, (int)problem["line"]!);
-        Assert.Equal(7, (int)problem["column"]!);
-        Assert.Contains("never closed", (string?)problem["detail"]);
+        Assert.Contains("<end>", (string?)problem["detail"]);
         Assert.NotNull(problem["errors"]!["template"]);
 
         var chat = await admin.PostAsJsonAsync("/api/v1/prompts", new { name = "broken-chat", type = "chat" });
         await chat.ReadJsonAsync(HttpStatusCode.Created);
         var chatResponse = await admin.PostAsJsonAsync("/api/v1/prompts/broken-chat/versions", new
         {
-            messages = new[] { new { role = "system", content = "ok" }, new { role = "user", content = "{{name}" } },
+            messages = new[] { new { role = "system", content = "ok" }, new { role = "user", content = "{{ name + }}" } },
         });
         var chatProblem = await chatResponse.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.NotNull(chatProblem["errors"]!["messages[1].content"]);

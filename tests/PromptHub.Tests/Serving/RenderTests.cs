@@ -11,9 +11,9 @@ public sealed class RenderTests(AppFactory app) : IClassFixture<AppFactory>
         await admin.CreatePromptAsync("render/types");
         await admin.UploadAsync("render/types", new
         {
-            template = "<b>{{name}}</b> n={{count}} x={{ratio}} vip={{vip}} none=[{{nothing}}] city={{address.city}}" +
-                       "{{#if vip}} VIP{{/if}}{{#unless nothing}} empty{{/unless}} tags:{{#each tags}} {{@index}}={{this}}{{/each}}" +
-                       " {{#each orders}}[{{id}}:{{total}}]{{/each}}",
+            template = "<b>{{name}}</b> n={{ count }} x={{ ratio }} vip={{ vip }} none=[{{ nothing }}] city={{ address.city }}" +
+                       "{{ if vip }} VIP{{ else }} regular{{ end }}{{ if nothing == null }} empty{{ end }} tags:{{ for t in tags }} {{ for.index }}={{ t }}{{ end }}" +
+                       " {{ for o in orders }}[{{ o.id }}:{{ o.total }}]{{ end }} {{ name | string.upcase }}",
             labels = new[] { "production" },
         });
 
@@ -33,9 +33,10 @@ public sealed class RenderTests(AppFactory app) : IClassFixture<AppFactory>
         });
         var rendered = await response.ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(
-            "<b>Ann & <Co></b> n=3 x=0.25 vip=true none=[] city=Oslo VIP empty tags: 0=a 1=2 2=false [o1:9.5][o2:12]",
+            "<b>Ann & <Co></b> n=3 x=0.25 vip=true none=[] city=Oslo VIP empty tags: 0=a 1=2 2=false [o1:9.5][o2:12] ANN & <CO>",
             (string?)rendered["text"]);
         Assert.Equal(1, (int)rendered["version"]!);
+        Assert.Equal("scriban", (string?)rendered["templateFormat"]);
         Assert.Equal("production", (string?)rendered["label"]);
         Assert.Empty(rendered["guardrails"]!.AsArray());
     }
@@ -45,16 +46,18 @@ public sealed class RenderTests(AppFactory app) : IClassFixture<AppFactory>
     {
         var admin = app.Admin();
         await admin.CreatePromptAsync("render/missing");
-        await admin.UploadAsync("render/missing", new { template = "{{greeting}} {{name}}, your order {{order.id}} ships {{when}}.", labels = new[] { "production" } });
+        await admin.UploadAsync("render/missing", new { template = "{{greeting}} {{name}}, your order {{order.id}} ships {{day}}.", labels = new[] { "production" } });
 
         var response = await admin.RenderAsync("render/missing", new { variables = new { name = "Ann" } });
         var problem = await response.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.Equal(["greeting", "order", "when"], problem["missing"]!.AsArray().Select(m => (string)m!));
+        Assert.Equal(["day", "greeting", "order"], problem["missing"]!.AsArray().Select(m => (string)m!));
 
         // A nested name that is absent is named too.
-        var nested = await admin.RenderAsync("render/missing", new { variables = new { greeting = "Hi", name = "Ann", when = "today", order = new { } } });
+        var nested = await admin.RenderAsync("render/missing", new { variables = new { greeting = "Hi", name = "Ann", day = "today", order = new { } } });
         var nestedProblem = await nested.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("id", (string?)nestedProblem["detail"]);
+        Assert.Contains("member with name id", (string?)nestedProblem["detail"]);
+        Assert.Equal(1, (int)nestedProblem["line"]!);
+        Assert.Equal(43, (int)nestedProblem["column"]!);
 
         var none = await admin.RenderAsync("render/missing", new { });
         Assert.Equal(4, (await none.ReadProblemAsync(HttpStatusCode.UnprocessableEntity))["missing"]!.AsArray().Count);
@@ -86,8 +89,8 @@ public sealed class RenderTests(AppFactory app) : IClassFixture<AppFactory>
         await admin.CreateTextPromptAsync("render/signature", "-- {{agent}}");
         await admin.ActivateAsync("render/signature", "production", 1);
         await admin.CreatePromptAsync("render/mail");
-        await admin.UploadAsync("render/mail", new { template = "Dear {{name}},\n{{> render/signature}}", labels = new[] { "production" } });
-        await admin.UploadAsync("render/mail", new { template = "Hello {{name}}!\n{{> render/signature}}" });
+        await admin.UploadAsync("render/mail", new { template = "Dear {{name}},\n{{ include 'render/signature' }}", labels = new[] { "production" } });
+        await admin.UploadAsync("render/mail", new { template = "Hello {{name}}!\n{{ include 'render/signature' }}" });
 
         var production = await (await admin.RenderAsync("render/mail", new { variables = new { name = "Ann", agent = "Bo" } })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal("Dear Ann,\n-- Bo", (string?)production["text"]);
@@ -103,17 +106,18 @@ public sealed class RenderTests(AppFactory app) : IClassFixture<AppFactory>
         var admin = app.Admin();
         await admin.CreatePromptAsync("cycle/a");
         await admin.CreatePromptAsync("cycle/b");
-        var missing = await admin.PostAsJsonAsync("/api/v1/prompts/cycle%2Fa/versions", new { template = "{{> cycle/nowhere}}" });
-        Assert.Contains("does not exist", (string?)(await missing.ReadProblemAsync(HttpStatusCode.UnprocessableEntity))["detail"]);
-        var noLabel = await admin.PostAsJsonAsync("/api/v1/prompts/cycle%2Fa/versions", new { template = "{{> cycle/b@staging}}" });
+        var missing = await admin.PostAsJsonAsync("/api/v1/prompts/cycle%2Fa/versions", new { template = "{{ include 'cycle/nowhere' }}" });
+        Assert.Contains("'cycle/a' includes prompt 'cycle/nowhere', which does not exist (cycle/a → cycle/nowhere)",
+            (string?)(await missing.ReadProblemAsync(HttpStatusCode.UnprocessableEntity))["detail"]);
+        var noLabel = await admin.PostAsJsonAsync("/api/v1/prompts/cycle%2Fa/versions", new { template = "{{ include 'cycle/b@staging' }}" });
         await noLabel.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
 
-        await admin.UploadAsync("cycle/a", new { template = "A then {{> cycle/b}}", labels = new[] { "production" } }, HttpStatusCode.UnprocessableEntity);
+        await admin.UploadAsync("cycle/a", new { template = "A then {{ include 'cycle/b' }}", labels = new[] { "production" } }, HttpStatusCode.UnprocessableEntity);
         await admin.UploadAsync("cycle/b", new { template = "B alone", labels = new[] { "production" } });
-        await admin.UploadAsync("cycle/a", new { template = "A then {{> cycle/b}}", labels = new[] { "production" } });
-        var cycle = await admin.PostAsJsonAsync("/api/v1/prompts/cycle%2Fb/versions", new { template = "B then {{> cycle/a}}" });
+        await admin.UploadAsync("cycle/a", new { template = "A then {{ include 'cycle/b' }}", labels = new[] { "production" } });
+        var cycle = await admin.PostAsJsonAsync("/api/v1/prompts/cycle%2Fb/versions", new { template = "B then {{ include 'cycle/a' }}" });
         Assert.Contains("cycle/b → cycle/a → cycle/b", (string?)(await cycle.ReadProblemAsync(HttpStatusCode.UnprocessableEntity))["detail"]);
-        var self = await admin.PostAsJsonAsync("/api/v1/prompts/cycle%2Fb/versions", new { template = "{{> cycle/b@latest}}" });
+        var self = await admin.PostAsJsonAsync("/api/v1/prompts/cycle%2Fb/versions", new { template = "{{ include 'cycle/b@latest' }}" });
         await self.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Equal(1, await app.ScalarAsync<int>("SELECT latest_version FROM prompts.prompts WHERE name = 'cycle/b'"));
     }
@@ -126,14 +130,14 @@ public sealed class RenderTests(AppFactory app) : IClassFixture<AppFactory>
         await admin.ActivateAsync("loop/a", "production", 1);
         await admin.CreateTextPromptAsync("loop/b", "B plain");
         await admin.ActivateAsync("loop/b", "staging", 1);
-        await admin.UploadAsync("loop/a", new { template = "A with {{> loop/b@staging}}" });   // a v2
-        await admin.UploadAsync("loop/b", new { template = "B with {{> loop/a}}" });           // b v2 (a@production is plain now)
+        await admin.UploadAsync("loop/a", new { template = "A with {{ include 'loop/b@staging' }}" });   // a v2
+        await admin.UploadAsync("loop/b", new { template = "B with {{ include 'loop/a' }}" });           // b v2 (a@production is plain now)
         await admin.ActivateAsync("loop/a", "production", 2);
         await admin.ActivateAsync("loop/b", "staging", 2);
 
         var response = await admin.RenderAsync("loop/a", new { variables = new { } });
         var problem = await response.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("cycle", (string?)problem["detail"]);
+        Assert.Contains("The includes form a cycle: loop/a → loop/b → loop/a.", (string?)problem["detail"]);
         await (await admin.GetAsync("/api/v1/prompts/loop%2Fa/resolve")).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
     }
 
@@ -142,8 +146,8 @@ public sealed class RenderTests(AppFactory app) : IClassFixture<AppFactory>
     {
         var admin = app.Admin();
         await admin.CreatePromptAsync("render/huge");
-        await admin.UploadAsync("render/huge", new { template = "{{#each rows}}{{#each ../rows}}{{../../chunk}}{{/each}}{{/each}}", labels = new[] { "production" } });
-        var response = await admin.RenderAsync("render/huge", new { variables = new { rows = Enumerable.Range(0, 200).ToArray(), chunk = new string('x', 100) } });
+        await admin.UploadAsync("render/huge", new { template = "{{ for r in rows }}{{ for s in rows }}{{ chunk }}{{ end }}{{ end }}", labels = new[] { "production" } });
+        var response = await admin.RenderAsync("render/huge", new { variables = new { rows = Enumerable.Range(0, 20).ToArray(), chunk = new string('x', 3000) } });
         var problem = await response.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("longer than", (string?)problem["detail"]);
     }

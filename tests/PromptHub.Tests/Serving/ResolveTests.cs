@@ -134,7 +134,7 @@ public sealed class ResolveTests(AppFactory app) : IClassFixture<AppFactory>
         await admin.ActivateAsync("serve/tone", "production", 1);
         await admin.UploadAsync("serve/tone", new { template = "Be formal with {{customer}}.", labels = new[] { "staging" } });
         await admin.CreatePromptAsync("serve/reply");
-        await admin.UploadAsync("serve/reply", new { template = "{{> serve/tone}} Reply to {{message}}. {{> serve/tone@staging}}", labels = new[] { "production" } });
+        await admin.UploadAsync("serve/reply", new { template = "{{ include 'serve/tone' }} Reply to {{message}}. {{ include 'serve/tone@staging' }}", labels = new[] { "production" } });
 
         var resolved = await admin.ResolveAsync("serve/reply");
         Assert.Equal("Be kind. Reply to {{message}}. Be formal with {{customer}}.", (string?)resolved["template"]);

@@ -35,10 +35,13 @@ sealed class ApiKeyMapping : IEntityTypeConfiguration<ApiKey>
             table.HasCheckConstraint("ck_api_keys_role", EnumColumns.CheckIn<ApiKeyRole>("role")));
         entity.HasKey(k => k.Id);
         entity.Property(k => k.Name).HasMaxLength(100);
+        entity.Property(k => k.PublicId).HasMaxLength(64);
+        entity.HasIndex(k => k.PublicId).IsUnique();
         entity.Property(k => k.Role).AsLowerCaseText();
         entity.HasIndex(k => k.SecretHash).IsUnique();
         entity.HasIndex(k => k.ProjectId);
-        entity.HasOne<Project>().WithMany().HasForeignKey(k => k.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Project>().WithMany().HasForeignKey(k => k.ProjectId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_api_keys_projects_project_id"); // the name the first migration gave it
     }
 }
 

@@ -19,6 +19,11 @@ public sealed class ApiKey
     public Guid Id { get; private set; }
     public Guid ProjectId { get; private set; }
     public string Name { get; private set; } = "";
+    /// <summary>
+    /// Not a secret: names the key beside its secret where a client sends both, as Langfuse's SDKs do
+    /// (Basic auth `publicId:secret`). Shown at creation and in listings.
+    /// </summary>
+    public string PublicId { get; private set; } = "";
     public ApiKeyRole Role { get; private set; }
     public byte[] SecretHash { get; private set; } = [];
     public DateTimeOffset CreatedAt { get; private set; }
@@ -34,6 +39,7 @@ public sealed class ApiKey
             Id = Guid.CreateVersion7(now),
             ProjectId = projectId,
             Name = name,
+            PublicId = NewPublicId(),
             Role = role,
             SecretHash = Hash(secret),
             CreatedAt = now,
@@ -42,6 +48,11 @@ public sealed class ApiKey
     }
 
     public void Revoke(DateTimeOffset now) => RevokedAt ??= now;
+
+    public const string PublicIdPrefix = "pk-ph-";
+
+    /// <summary>`pk-ph-` and 32 hex digits, shaped like Langfuse's public keys so that tools expecting one accept it.</summary>
+    public static string NewPublicId() => PublicIdPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 

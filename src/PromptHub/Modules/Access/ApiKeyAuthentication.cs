@@ -21,6 +21,7 @@ sealed class ApiKeyAuthentication(
 {
     public const string SchemeName = "ApiKey";
     const string Prefix = "Bearer ";
+    const string BasicPrefix = "Basic ";
     const int MaxSecretLength = 512;
 
     public static async Task Authenticate(HttpContext context, RequestDelegate next, ApiKeyDirectory keys)
@@ -35,11 +36,39 @@ sealed class ApiKeyAuthentication(
                 if (principal is not null) context.User = principal;
             }
         }
+        else if (header is not null && header.StartsWith(BasicPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            // Langfuse's SDKs send `Basic base64(publicId:secret)`.
+            if (ReadBasic(header.AsSpan(BasicPrefix.Length).Trim()) is var (publicId, secret) && secret.Length is > 0 and <= MaxSecretLength)
+            {
+                var principal = await keys.FindAsync(secret, publicId, context.RequestAborted);
+                if (principal is not null) context.User = principal;
+            }
+        }
         else if (context.Request.Cookies.ContainsKey(KeySignIn.CookieName) && await KeySignIn.AuthenticateAsync(context) is { } signedIn)
         {
             context.User = signedIn;
         }
         await next(context);
+    }
+
+    /// <summary>`publicId:secret` from Basic credentials, or null when they are not valid base64 UTF-8 with a colon.</summary>
+    static (string PublicId, string Secret)? ReadBasic(ReadOnlySpan<char> encoded)
+    {
+        if (encoded.Length is 0 or > 2 * MaxSecretLength) return null;
+        Span<byte> bytes = stackalloc byte[encoded.Length];
+        if (!Convert.TryFromBase64Chars(encoded, bytes, out var written)) return null;
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes[..written]);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
+        var colon = text.IndexOf(':');
+        return colon <= 0 ? null : (text[..colon], text[(colon + 1)..]);
     }
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>

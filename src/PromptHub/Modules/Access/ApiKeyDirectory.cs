@@ -26,7 +26,7 @@ sealed class ApiKeyDirectory : IChangeSubscriber
     /// By secret, so that a cached key costs no hashing (SHA-256 is only needed to ask the database);
     /// the hash is kept to find the entry a revocation names.
     /// </summary>
-    readonly ConcurrentDictionary<string, (CallerPrincipal? Principal, string Hash, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, (CallerPrincipal? Principal, string? PublicId, string Hash, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
     readonly IServiceScopeFactory _scopes;
     readonly TimeProvider _time;
     readonly KeyUsage _usage;
@@ -37,26 +37,38 @@ sealed class ApiKeyDirectory : IChangeSubscriber
         changes.Subscribe(this);
     }
 
-    public async ValueTask<CallerPrincipal?> FindAsync(string secret, CancellationToken cancellationToken)
+    public ValueTask<CallerPrincipal?> FindAsync(string secret, CancellationToken cancellationToken) =>
+        FindAsync(secret, publicId: null, cancellationToken);
+
+    /// <summary>
+    /// The caller for a secret; with <paramref name="publicId"/> (Basic auth), only if the key's public id is
+    /// that one too, so a secret sent beside another key's public id is refused.
+    /// </summary>
+    public async ValueTask<CallerPrincipal?> FindAsync(string secret, string? publicId, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (_cache.TryGetValue(secret, out var cached) && cached.Expires > now)
         {
-            if (cached.Principal is not null) _usage.Record(cached.Principal.Caller.KeyId, now);
-            return cached.Principal;
+            return Accept(cached.Principal, cached.PublicId, publicId, now);
         }
 
         var hash = ApiKey.Hash(secret);
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
-        var caller = await db.ApiKeys
+        var found = await db.ApiKeys
             .Where(k => k.SecretHash == hash && k.RevokedAt == null)
-            .Select(k => new Caller(k.Id, k.ProjectId, k.Role, k.Name))
+            .Select(k => new { Caller = new Caller(k.Id, k.ProjectId, k.Role, k.Name), k.PublicId })
             .SingleOrDefaultAsync(cancellationToken);
-        var principal = caller is null ? null : new CallerPrincipal(caller);
+        var principal = found is null ? null : new CallerPrincipal(found.Caller);
         if (_cache.Count >= MaxCachedKeys) _cache.Clear();
-        _cache[secret] = (principal, ChangeKey(hash), now + (caller is null ? UnknownLifetime : CacheLifetime));
-        if (caller is not null) _usage.Record(caller.KeyId, now);
+        _cache[secret] = (principal, found?.PublicId, ChangeKey(hash), now + (found is null ? UnknownLifetime : CacheLifetime));
+        return Accept(principal, found?.PublicId, publicId, now);
+    }
+
+    CallerPrincipal? Accept(CallerPrincipal? principal, string? keyPublicId, string? sentPublicId, DateTimeOffset now)
+    {
+        if (principal is null || (sentPublicId is not null && !string.Equals(sentPublicId, keyPublicId, StringComparison.Ordinal))) return null;
+        _usage.Record(principal.Caller.KeyId, now);
         return principal;
     }
 

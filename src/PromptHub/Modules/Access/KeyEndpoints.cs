@@ -9,9 +9,9 @@ using PromptHub.Platform.Http;
 namespace PromptHub.Modules.Access;
 
 public sealed record CreateKeyRequest(string? Name, string? Role);
-public sealed record KeyView(Guid Id, string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+public sealed record KeyView(Guid Id, string PublicId, string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 /// <summary>The only answer that ever carries a key's secret.</summary>
-public sealed record CreatedKey(Guid Id, string Name, string Role, DateTimeOffset CreatedAt, string Secret);
+public sealed record CreatedKey(Guid Id, string PublicId, string Name, string Role, DateTimeOffset CreatedAt, string Secret);
 
 static class KeyEndpoints
 {
@@ -87,10 +87,10 @@ static class KeyEndpoints
     }
 
     public static KeyView ToView(ApiKey key) =>
-        new(key.Id, key.Name, RoleName(key.Role), key.CreatedAt, key.LastUsedAt, key.RevokedAt);
+        new(key.Id, key.PublicId, key.Name, RoleName(key.Role), key.CreatedAt, key.LastUsedAt, key.RevokedAt);
 
     public static CreatedKey ToCreated(ApiKey key, string secret) =>
-        new(key.Id, key.Name, RoleName(key.Role), key.CreatedAt, secret);
+        new(key.Id, key.PublicId, key.Name, RoleName(key.Role), key.CreatedAt, secret);
 
     static string RoleName(ApiKeyRole role) => role.ToString().ToLowerInvariant();
 }

@@ -83,7 +83,7 @@ static class Bootstrap
         else
         {
             log.LogInformation("Created project 'default' with a new admin key (printed once on the console, not logged)");
-            PrintSecret("The admin key of project 'default'", created!.Value.Secret);
+            PrintSecret("The admin key of project 'default'", created!.Value.Secret, created.Value.Key.PublicId);
         }
     }
 
@@ -100,7 +100,7 @@ static class Bootstrap
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
         var project = await db.Projects.SingleOrDefaultAsync(p => p.Slug == slug, ct);
-        string secret;
+        string secret, publicId;
         if (project is null)
         {
             var created = await scope.ServiceProvider.GetRequiredService<ProjectCreation>().CreateAsync(slug, slug, "cli", ct, adminKeyName: name);
@@ -109,15 +109,16 @@ static class Bootstrap
                 await Console.Error.WriteLineAsync($"Project '{slug}' was created concurrently; run the command again.");
                 return 1;
             }
-            secret = created.Value.Secret;
+            (secret, publicId) = (created.Value.Secret, created.Value.Key.PublicId);
         }
         else
         {
             (var key, secret) = ApiKey.Create(project.Id, name, ApiKeyRole.Admin, scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow());
             db.ApiKeys.Add(key);
             await db.SaveChangesAsync(ct);
+            publicId = key.PublicId;
         }
-        PrintSecret($"A new admin key of project '{slug}'", secret);
+        PrintSecret($"A new admin key of project '{slug}'", secret, publicId);
         return 0;
     }
 
@@ -128,7 +129,7 @@ static class Bootstrap
     }
 
     // Straight to the console, never through the logger: log lines are shipped and kept, this must not be.
-    static void PrintSecret(string what, string secret) =>
+    static void PrintSecret(string what, string secret, string publicId) =>
         Console.WriteLine($"""
 
             ==================================================================================
@@ -137,6 +138,7 @@ static class Bootstrap
                  {secret}
 
              Use it as 'Authorization: Bearer <key>' or with Swagger UI's Authorize button.
+             Langfuse SDKs: publicKey {publicId}, secretKey the key above.
             ==================================================================================
 
             """);

@@ -142,6 +142,9 @@ sealed class DailyStatMapping : IEntityTypeConfiguration<DailyStat>
         entity.Property(s => s.Experiment).HasMaxLength(64);
         entity.Property(s => s.Variant).HasMaxLength(64);
         entity.Property(s => s.CostUsd).HasPrecision(20, 10);
+        // The names the first migration gave them (the naming convention would write latency_p50ms).
+        entity.Property(s => s.LatencyP50Ms).HasColumnName("latency_p50_ms");
+        entity.Property(s => s.LatencyP95Ms).HasColumnName("latency_p95_ms");
         entity.HasIndex(s => new { s.ProjectId, s.Day });
         entity.HasOne<Project>().WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -53,6 +53,7 @@ sealed class ExperimentMapping : IEntityTypeConfiguration<Experiment>
         // At most one running experiment or rollout per prompt and label, whatever the code does.
         entity.HasIndex(e => new { e.PromptId, e.Label }).IsUnique().HasFilter("status = 'running'");
         entity.HasOne<Project>().WithMany().HasForeignKey(e => e.ProjectId).OnDelete(DeleteBehavior.Cascade);
-        entity.HasOne<Prompt>().WithMany().HasForeignKey(e => e.PromptId).OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne<Prompt>().WithMany().HasForeignKey(e => e.PromptId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_experiments_prompts_prompt_id"); // the name its migration gave it
     }
 }

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Http.Resilience;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace PromptHub.Modules.Notifications;
@@ -25,35 +24,35 @@ public abstract record DiscordAnswer
 /// <summary>
 /// Discord's webhook API, as much of it as PromptHub needs (Discord.Net.Webhook is not served here):
 /// POST the message with `?wait=true` so that Discord confirms it with the message's id. Network errors,
-/// timeouts and 5xx are retried a few times at once with exponential back-off and jitter (Polly); all
-/// other answers go back to the outbox, which decides. The URL is never logged (the client's own
-/// logging is removed) nor put in an error.
+/// timeouts and 5xx are retried a few times at once by the HttpClient's resilience handler
+/// (<see cref="AddDiscordResilience"/>); all other answers go back to the outbox, which decides. The URL
+/// is never logged (the client's own logging is removed) nor put in an error.
 /// </summary>
-public sealed class DiscordWebhookClient
+public sealed class DiscordWebhookClient(HttpClient http)
 {
-    readonly HttpClient _http;
-    readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
-
-    public DiscordWebhookClient(HttpClient http, IOptions<DiscordOptions> options)
+    /// <summary>
+    /// Quick retries with exponential back-off and jitter (a `Retry-After` on a 5xx is honoured), then a
+    /// timeout per attempt. A 429 is not retried here: the outbox waits its `retry_after` without holding a worker.
+    /// </summary>
+    public static void AddDiscordResilience(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, DiscordOptions settings)
     {
-        _http = http;
-        var settings = options.Value;
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
         if (settings.QuickRetries > 0)
         {
-            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            pipeline.AddRetry(new HttpRetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(response => (int)response.StatusCode >= 500),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                {
+                    { Exception: HttpRequestException or TimeoutRejectedException } => true,
+                    { Result: { } response } => (int)response.StatusCode >= 500,
+                    _ => false,
+                }),
                 MaxRetryAttempts = settings.QuickRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(settings.QuickRetryDelayMilliseconds),
             });
         }
-        _pipeline = pipeline.AddTimeout(TimeSpan.FromSeconds(settings.TimeoutSeconds)).Build();
+        pipeline.AddTimeout(TimeSpan.FromSeconds(settings.TimeoutSeconds));
     }
 
     public async Task<DiscordAnswer> SendAsync(string webhookUrl, JsonObject message, CancellationToken ct)
@@ -63,9 +62,8 @@ public sealed class DiscordWebhookClient
         try
         {
             var body = message.ToJsonString();
-            // A buffered body (with Content-Length), built anew for each attempt.
-            response = await _pipeline.ExecuteAsync(async token =>
-                await _http.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), token), ct);
+            // A buffered body (with Content-Length), which each attempt sends again.
+            response = await http.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), ct);
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or TaskCanceledException && !ct.IsCancellationRequested)
         {

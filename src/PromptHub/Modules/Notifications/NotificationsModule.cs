@@ -26,8 +26,10 @@ public static class NotificationsModule
         services.AddScoped<IExperimentEvents, ExperimentAnnouncements>();
         services.AddSingleton<OutboxDelivery>();
         services.AddSingleton<OutboxRetry>();
-        services.AddHttpClient<DiscordWebhookClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // Polly times each attempt
-            .RemoveAllLoggers();                                                                    // request lines would carry the URL
+        services.AddHttpClient<DiscordWebhookClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // the handler times each attempt
+            .RemoveAllLoggers()                                                                     // request lines would carry the URL
+            .AddResilienceHandler("discord", (pipeline, context) =>
+                DiscordWebhookClient.AddDiscordResilience(pipeline, context.ServiceProvider.GetRequiredService<IOptions<DiscordOptions>>().Value));
         services.AddHostedService<NotificationStartupNote>();
         // Each commit that queues a message enqueues a delivery; the sweep catches retries and anything missed.
         services.AddSingleton<IInterceptor, DeliveryAfterCommit>();

@@ -19,17 +19,17 @@ sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration, Cha
 
         await registry.CreateAsync(projectId, "examples/greeting", PromptType.Text, "A friendly greeting.", ["example"], ct);
         await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(
-            "Say hello to {{name}} in one short sentence.", null,
+            "Say hello to {{ name }} in one short sentence.", null,
             new JsonObject { ["model"] = "gpt-4o-mini", ["temperature"] = 0.7 }, "First wording", null), "examples", ct);
         await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(
-            "Greet {{name}} warmly{{#if company}} on behalf of {{company}}{{/if}}, in one short sentence.", null,
+            "Greet {{ name }} warmly{{ if company }} on behalf of {{ company }}{{ end }}, in one short sentence.", null,
             new JsonObject { ["model"] = "gpt-4o-mini", ["temperature"] = 0.7 }, "Mention the company when known", [Label.Production]), "examples", ct);
 
         await registry.CreateAsync(projectId, "examples/support/triage", PromptType.Chat, "Routes a support ticket to a queue.", ["example", "support"], ct);
         await registry.UploadAsync(projectId, "examples/support/triage", new VersionRequest(null,
             [
-                new ChatMessageRequest("system", "You triage support tickets for {{product}}. Answer with one of: {{#each queues}}{{this}}{{#unless @last}}, {{/unless}}{{/each}}."),
-                new ChatMessageRequest("user", "{{ticket}}"),
+                new ChatMessageRequest("system", "You triage support tickets for {{ product }}. Answer with one of: {{ queues | array.join ', ' }}."),
+                new ChatMessageRequest("user", "{{ ticket }}"),
             ],
             new JsonObject { ["model"] = "gpt-4o", ["temperature"] = 0, ["max_tokens"] = 10 }, "Initial triage prompt", [Label.Production]), "examples", ct);
     }

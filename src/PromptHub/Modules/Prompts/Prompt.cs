@@ -57,6 +57,14 @@ public sealed partial class Prompt
         return PromptVersion.Create(this, LatestVersion, parent, content, content.ChangeFrom(previous), commitMessage, author, now);
     }
 
+    /// <summary>Tags belong to the prompt, not a version (Langfuse's create replaces them when it is given some).</summary>
+    public void ReplaceTags(string[] tags, DateTimeOffset now)
+    {
+        if (Tags.SequenceEqual(tags, StringComparer.Ordinal)) return;
+        Tags = tags;
+        UpdatedAt = now;
+    }
+
     public void Archive(DateTimeOffset now)
     {
         ArchivedAt = now;

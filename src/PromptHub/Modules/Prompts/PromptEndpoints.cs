@@ -10,14 +10,33 @@ using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Prompts;
 
-public sealed record CreatePromptRequest(string? Name, string? Type, string? Description, string[]? Tags);
+public sealed record CreatePromptRequest(string? Name, string? Type, string? Description, string[]? Tags)
+{
+    public const int MaxTags = 20;
+
+    /// <summary>400 naming every bad field (also for prompts created by a git sync).</summary>
+    public (string Name, PromptType Type, string? Description, string[] Tags) Validate()
+    {
+        var validation = new Validation();
+        var nameError = Prompt.NameError(Name);
+        if (nameError is not null) validation.Add("name", nameError);
+        validation.Check(Type is "text" or "chat", "type", "must be 'text' or 'chat'")
+            .Check(Description is null || Description.Length <= 2000, "description", "must be at most 2000 characters")
+            .Check(Tags is null || Tags.Length <= MaxTags, "tags", $"must have at most {MaxTags} tags");
+        foreach (var tag in Tags ?? [])
+        {
+            validation.Check(PromptEndpoints.IsValidTag(tag), "tags", $"'{tag}' must be 1–64 characters of A-Z, a-z, 0-9, '.', '_', '-', ':' and '/'");
+        }
+        validation.ThrowIfInvalid();
+        return (Name!, Type == "chat" ? PromptType.Chat : PromptType.Text, Description, (Tags ?? []).Distinct(StringComparer.Ordinal).ToArray());
+    }
+}
 public sealed record ActivateRequest(int? Version, string? Reason);
 public sealed record RollbackRequest(string? Reason);
 
 /// <summary>The registry over HTTP: prompts, versions, diffs, labels and their history.</summary>
 static class PromptEndpoints
 {
-    const int MaxTags = 20;
     const int MaxReasonLength = 2000;
 
     public static void MapPromptEndpoints(this IEndpointRouteBuilder api)
@@ -46,21 +65,8 @@ static class PromptEndpoints
 
     static async Task<Created<PromptView>> Create(CreatePromptRequest request, HttpContext http, PromptRegistry registry, CancellationToken ct)
     {
-        var validation = new Validation();
-        var nameError = Prompt.NameError(request.Name);
-        if (nameError is not null) validation.Add("name", nameError);
-        validation.Check(request.Type is "text" or "chat", "type", "must be 'text' or 'chat'")
-            .Check(request.Description is null || request.Description.Length <= 2000, "description", "must be at most 2000 characters")
-            .Check(request.Tags is null || request.Tags.Length <= MaxTags, "tags", $"must have at most {MaxTags} tags");
-        foreach (var tag in request.Tags ?? [])
-        {
-            validation.Check(IsValidTag(tag), "tags", $"'{tag}' must be 1–64 characters of A-Z, a-z, 0-9, '.', '_', '-', ':' and '/'");
-        }
-        validation.ThrowIfInvalid();
-
-        var type = request.Type == "chat" ? PromptType.Chat : PromptType.Text;
-        var tags = (request.Tags ?? []).Distinct(StringComparer.Ordinal).ToArray();
-        var prompt = await registry.CreateAsync(http.Caller().ProjectId, request.Name!, type, request.Description, tags, ct);
+        var (name, type, description, tags) = request.Validate();
+        var prompt = await registry.CreateAsync(http.Caller().ProjectId, name, type, description, tags, ct);
         return TypedResults.Created(Location(prompt.Name), PromptViews.ToView(prompt, new Dictionary<string, int>()));
     }
 
@@ -147,7 +153,7 @@ static class PromptEndpoints
         // Chat messages are diffed as text: a header line per message, then its content.
         static string PromptText(VersionContent content) => content.Type == PromptType.Text
             ? content.Template!
-            : string.Join("\n", content.Messages!.Select((m, i) => $"### [{i}] {m.Role}\n{m.Content}"));
+            : string.Join("\n", content.Messages!.Select((m, i) => m.IsPlaceholder ? $"### [{i}] placeholder {m.Name}" : $"### [{i}] {m.Role}\n{m.Content}"));
 
         static string PrettyConfig(VersionContent content) => VersionContent.CanonicalJson(JsonNode.Parse(content.Config), indented: true);
     }
@@ -195,7 +201,7 @@ static class PromptEndpoints
 
     static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
 
-    static bool IsValidTag(string? tag) =>
+    internal static bool IsValidTag(string? tag) =>
         tag is { Length: > 0 and <= 64 } && tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '/');
 
     /// <summary>The caller's live prompt of that route name; 404 for unknown, archived or another project's.</summary>

@@ -1,8 +1,8 @@
 namespace PromptHub.Modules.Prompts;
 
 /// <summary>
-/// `{{> other/prompt}}` or `{{> other/prompt@staging}}` in a template: the text of another (text)
-/// prompt, by label (`production` unless named; `latest` is the highest version), inserted where it stands.
+/// `{{ include 'other/prompt' }}` or `{{ include 'other/prompt@staging' }}` in a template: the text of another
+/// (text) prompt, by label (`production` unless named; `latest` is the highest version), rendered where it stands.
 /// </summary>
 public sealed record PromptReference(string Name, string Label)
 {

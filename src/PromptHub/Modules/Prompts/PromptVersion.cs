@@ -10,6 +10,7 @@ public sealed class PromptVersion
     public Guid ProjectId { get; private set; }
     public int Version { get; private set; }
     public PromptType Type { get; private set; }
+    public TemplateFormat TemplateFormat { get; private set; }
     public string? Template { get; private set; }
     /// <summary>Chat messages as JSON `[{role, content}]`.</summary>
     public string? Messages { get; private set; }
@@ -33,6 +34,7 @@ public sealed class PromptVersion
             ProjectId = prompt.ProjectId,
             Version = version,
             Type = content.Type,
+            TemplateFormat = content.Format,
             Template = content.Template,
             Messages = content.Messages is null ? null : VersionContent.MessagesJson(content.Messages),
             Config = content.Config,
@@ -48,7 +50,7 @@ public sealed class PromptVersion
 
     /// <summary>The content in canonical form (PostgreSQL's jsonb reorders keys and spacing on the way back).</summary>
     public VersionContent Content() =>
-        new(Type, Template, Messages is null ? null : VersionContent.ParseMessages(Messages),
+        new(Type, TemplateFormat, Template, Messages is null ? null : VersionContent.ParseMessages(Messages),
             VersionContent.CanonicalJson(System.Text.Json.Nodes.JsonNode.Parse(Config)), Variables,
             Includes.Select(r => PromptReference.Parse(r)!).ToList());
 }

@@ -12,7 +12,7 @@ public sealed record PromptDetailView(
     VersionView? Latest);
 
 public sealed record VersionView(
-    string Name, int Version, string Type, string? Template, IReadOnlyList<ChatMessage>? Messages, JsonNode? Config,
+    string Name, int Version, string Type, string TemplateFormat, string? Template, IReadOnlyList<ChatMessage>? Messages, JsonNode? Config,
     IReadOnlyList<string> Variables, string? CommitMessage, string Author, string ChangeType, int? ParentVersion,
     string ContentHash, DateTimeOffset CreatedAt, IReadOnlyList<string> Labels);
 
@@ -43,7 +43,7 @@ static class PromptViews
     {
         var pointing = labels.Where(l => l.Value == version.Version).Select(l => l.Key).Order(StringComparer.Ordinal).ToList();
         if (version.Version == prompt.LatestVersion) pointing.Add(Label.Latest);
-        return new VersionView(prompt.Name, version.Version, Lower(version.Type), version.Template,
+        return new VersionView(prompt.Name, version.Version, Lower(version.Type), TemplateLanguage.Name(version.TemplateFormat), version.Template,
             version.Messages is null ? null : VersionContent.ParseMessages(version.Messages),
             JsonNode.Parse(version.Config), version.Variables, version.CommitMessage, version.Author,
             Lower(version.ChangeType), version.ParentVersion, version.ContentHash, version.CreatedAt, pointing);

@@ -48,10 +48,12 @@ sealed class PromptVersionMapping : IEntityTypeConfiguration<PromptVersion>
             table.HasCheckConstraint("ck_prompt_versions_type", EnumColumns.CheckIn<PromptType>("type"));
             table.HasCheckConstraint("ck_prompt_versions_change_type", "change_type IN ('initial', 'prompt', 'config', 'both')");
             table.HasCheckConstraint("ck_prompt_versions_content", "(template IS NULL) <> (messages IS NULL)");
+            table.HasCheckConstraint("ck_prompt_versions_template_format", EnumColumns.CheckIn<TemplateFormat>("template_format"));
         });
         entity.HasKey(v => new { v.PromptId, v.Version });
         entity.Property(v => v.Type).AsLowerCaseText();
         entity.Property(v => v.ChangeType).AsLowerCaseText();
+        entity.Property(v => v.TemplateFormat).AsLowerCaseText();
         entity.Property(v => v.Messages).HasColumnType("jsonb");
         entity.Property(v => v.Config).HasColumnType("jsonb");
         entity.Property(v => v.CommitMessage).HasMaxLength(2000);

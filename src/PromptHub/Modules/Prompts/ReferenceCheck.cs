@@ -1,58 +1,31 @@
 using Microsoft.EntityFrameworkCore;
 using PromptHub.Platform.Database;
-using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Prompts;
 
 /// <summary>
-/// At upload: every prompt a template includes must exist, be a text prompt and have the label it
-/// names, and following the includes must never lead back to the prompt being uploaded (a cycle
-/// would never finish rendering). Rendering checks the same again, as labels move later.
+/// At upload: the includes of the new content are walked (<see cref="IncludeWalker"/>) over the database,
+/// in the upload's transaction, so that the prompt being uploaded is checked with its new text.
 /// </summary>
-static class ReferenceCheck
+sealed class ReferenceCheck(PromptHubDb db, Prompt prompt, CancellationToken ct) : IIncludeSource
 {
-    public static async Task VerifyAsync(PromptHubDb db, Prompt prompt, IReadOnlyList<PromptReference> references, CancellationToken ct)
-    {
-        foreach (var reference in references)
-        {
-            await VisitAsync(db, prompt, reference, [prompt.Name], ct);
-        }
-    }
+    public static async Task VerifyAsync(PromptHubDb db, Prompt prompt, VersionContent content, CancellationToken ct) =>
+        await IncludeWalker.WalkAsync(prompt.Name, content.Format, content.References, new ReferenceCheck(db, prompt, ct));
 
-    static async Task VisitAsync(PromptHubDb db, Prompt origin, PromptReference reference, List<string> trail, CancellationToken ct)
+    public async ValueTask<IncludeLookup> FindAsync(PromptReference reference, string includer)
     {
-        if (trail.Contains(reference.Name))
-        {
-            throw Unusable($"The includes form a cycle: {string.Join(" → ", trail.Append(reference.Name))}.");
-        }
-        if (trail.Count > PromptReference.MaxDepth)
-        {
-            throw Unusable($"Includes are nested more than {PromptReference.MaxDepth} deep: {string.Join(" → ", trail)}.");
-        }
-
         var target = await db.Prompts.AsNoTracking()
-            .Where(p => p.ProjectId == origin.ProjectId && p.Name == reference.Name && p.ArchivedAt == null)
+            .Where(p => p.ProjectId == prompt.ProjectId && p.Name == reference.Name && p.ArchivedAt == null)
             .Select(p => new { p.Id, p.Type, p.LatestVersion })
-            .SingleOrDefaultAsync(ct)
-            ?? throw Unusable($"'{{{{> {reference}}}}}' includes prompt '{reference.Name}', which does not exist.");
-        if (target.Type != PromptType.Text)
-        {
-            throw Unusable($"'{{{{> {reference}}}}}' includes a chat prompt; only text prompts can be included.");
-        }
-        int? version = reference.Label == Label.Latest
+            .SingleOrDefaultAsync(ct);
+        if (target is null) return new IncludeLookup(null, null);
+        int? number = reference.Label == Label.Latest
             ? (target.LatestVersion == 0 ? null : target.LatestVersion)
             : await db.Labels.Where(l => l.PromptId == target.Id && l.Name == reference.Label).Select(l => (int?)l.Version).SingleOrDefaultAsync(ct);
-        if (version is null)
-        {
-            throw Unusable($"'{{{{> {reference}}}}}' includes prompt '{reference.Name}', which has no '{reference.Label}' version.");
-        }
+        if (number is null || target.Type != PromptType.Text) return new IncludeLookup(target.Type, null);
 
-        var next = await db.PromptVersions.Where(v => v.PromptId == target.Id && v.Version == version).Select(v => v.Includes).SingleAsync(ct);
-        foreach (var inner in next)
-        {
-            await VisitAsync(db, origin, PromptReference.Parse(inner)!, [.. trail, reference.Name], ct);
-        }
+        var version = await db.PromptVersions.AsNoTracking().SingleAsync(v => v.PromptId == target.Id && v.Version == number, ct);
+        return new IncludeLookup(target.Type, new IncludedVersion(prompt.ProjectId, reference.Name, version.Version, version.TemplateFormat,
+            version.Template!, version.Variables, [.. version.Includes.Select(i => PromptReference.Parse(i)!)]));
     }
-
-    static ProblemException Unusable(string detail) => ProblemException.Unprocessable(detail);
 }

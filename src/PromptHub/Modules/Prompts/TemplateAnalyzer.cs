@@ -1,331 +1,189 @@
-using System.Text.RegularExpressions;
-using HandlebarsDotNet;
+using Scriban.Parsing;
+using Scriban.Syntax;
 
 namespace PromptHub.Modules.Prompts;
 
 /// <summary>Where and why a template does not compile. Line and column count from 1.</summary>
 public sealed record TemplateError(string Message, int Line, int Column);
 
+/// <summary>`{{ include 'name@label' }}` at <see cref="Start"/> (the tag, <see cref="Length"/> characters long, braces included).</summary>
+public sealed record IncludeTag(PromptReference Reference, int Start, int Length);
+
 /// <summary>What a template needs: the top-level variables a caller passes, and the prompts it includes.</summary>
-public sealed record TemplateAnalysis(IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> References, TemplateError? Error);
+public sealed record TemplateAnalysis(IReadOnlyList<string> Variables, IReadOnlyList<IncludeTag> Includes, TemplateError? Error)
+{
+    public IReadOnlyList<PromptReference> References =>
+        [.. Includes.Select(i => i.Reference).DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal)];
+}
 
 /// <summary>
-/// Reads a Handlebars template once at upload: checks that it compiles (our scanner first, for exact
-/// positions, then Handlebars.Net itself as the authority) and lists the variables it uses.
-/// A variable is a name looked up in the caller's data: `{{name}}`, `{{user.name}}` (→ user),
-/// `{{#each items}}` (→ items); names inside an each/with block refer to the item and are not variables.
+/// Reads a template once at upload with Scriban's own parser: checks that it parses, and lists the
+/// variables it reads (the global names, minus what it assigns, loop variables and builtins) and the
+/// prompts it includes. An include names its prompt in quotes, as a tag of its own, so that the walk
+/// sees every prompt a render can reach.
 /// </summary>
-public static partial class TemplateAnalyzer
+public static class TemplateAnalyzer
 {
-    /// <summary>Helpers a template may call; anything else would fail at render, so it fails at upload.</summary>
-    static readonly HashSet<string> BlockHelpers = ["if", "unless", "each", "with"];
-    static readonly HashSet<string> InlineHelpers = ["lookup", "log"];
-    static readonly HashSet<string> Literals = ["true", "false", "null", "undefined"];
+    /// <summary>Names the loops define for their own state (`for.index`, Liquid's `forloop.index`).</summary>
+    static readonly HashSet<string> LoopStates = ["for", "while", "tablerow"];
 
-    static readonly IHandlebars Compiler = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
-
-    public static TemplateAnalysis Analyze(string template)
+    public static TemplateAnalysis Analyze(string text, TemplateFormat format = TemplateFormat.Scriban)
     {
-        var scan = new Scanner(template);
-        var error = scan.Run();
-        if (error is null)
+        var template = TemplateLanguage.Parse(text, format);
+        if (template.HasErrors)
         {
-            try
-            {
-                Compiler.Compile(template);
-            }
-            catch (Exception e) when (e is HandlebarsException or InvalidOperationException or ArgumentException)
-            {
-                error = FromCompiler(e.Message);
-            }
+            var first = template.Messages.First(m => m.Type == ParserMessageType.Error);
+            return new TemplateAnalysis([], [], new TemplateError(first.Message, first.Span.Start.Line + 1, first.Span.Start.Column + 1));
         }
-        return new TemplateAnalysis(scan.Variables.Order(StringComparer.Ordinal).ToList(),
-            scan.References.DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal).ToList(), error);
+        if (format == TemplateFormat.Scriban && UnclosedTag(text) is { } unclosed) return new TemplateAnalysis([], [], unclosed);
+
+        var reads = new Reads(text, format);
+        reads.Visit(template.Page);
+        if (reads.Error is not null) return new TemplateAnalysis([], [], reads.Error);
+        var variables = reads.Globals
+            .Where(name => !reads.Defined.Contains(name) && !LoopStates.Contains(name) && !TemplateLanguage.IsBuiltin(format, name))
+            .Order(StringComparer.Ordinal).ToList();
+        return new TemplateAnalysis(variables, reads.Includes, null);
     }
 
-    static TemplateError FromCompiler(string message)
+    /// <summary>Scriban renders `Hello {{ name` (a tag left open at the very end) as if it were closed; PromptHub refuses it.</summary>
+    static TemplateError? UnclosedTag(string text)
     {
-        var position = CompilerPosition().Match(message);
-        var text = CompilerPosition().Replace(message, "").Trim();
-        if (text.Length == 0 || text == "Sequence contains no matching element") text = "the template does not compile";
-        return position.Success
-            ? new TemplateError(text, int.Parse(position.Groups[1].Value) + 1, int.Parse(position.Groups[2].Value) + 1)
-            : new TemplateError(text, 1, 1);
+        Token? open = null;
+        foreach (var token in new Lexer(text))
+        {
+            if (token.Type == TokenType.CodeEnter) open = token;
+            else if (token.Type == TokenType.CodeExit) open = null;
+        }
+        return open is { } tag ? new TemplateError("'{{' is never closed with '}}'", tag.Start.Line + 1, tag.Start.Column + 1) : null;
     }
 
-    [GeneratedRegex(@"\s*Occured at:\s*(\d+):(\d+)\s*")]
-    private static partial Regex CompilerPosition();
-
-    sealed class Block(string helper, int line, int column, bool changesContext, HashSet<string> locals)
+    /// <summary>The global names a template reads and defines, and its includes.</summary>
+    sealed class Reads(string text, TemplateFormat format) : ScriptVisitor
     {
-        public string Helper { get; } = helper;
-        public int Line { get; } = line;
-        public int Column { get; } = column;
-        /// <summary>Inside each/with the context is the item, until `{{else}}` returns to the outer one.</summary>
-        public bool ChangesContext { get; set; } = changesContext;
-        public HashSet<string> Locals { get; } = locals;
-    }
+        int _withDepth;
 
-    sealed class Scanner(string text)
-    {
-        readonly Stack<Block> _blocks = new();
-        int _line = 1;
-        int _column = 1;
-        int _index;
+        public HashSet<string> Globals { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Defined { get; } = new(StringComparer.Ordinal);
+        public List<IncludeTag> Includes { get; } = [];
+        public TemplateError? Error { get; private set; }
 
-        public HashSet<string> Variables { get; } = new(StringComparer.Ordinal);
-        public List<PromptReference> References { get; } = [];
-
-        int Depth => _blocks.Count(b => b.ChangesContext);
-
-        public TemplateError? Run()
+        public override void Visit(ScriptVariableGlobal node)
         {
-            while (true)
+            if (node.Name is "include" or "include_join")
             {
-                var open = text.IndexOf("{{", _index, StringComparison.Ordinal);
-                if (open < 0) break;
-                if (open > 0 && text[open - 1] == '\\')
-                {
-                    Advance(open + 2); // `\{{` is an escaped, literal mustache
-                    continue;
-                }
-                Advance(open);
-                var (startLine, startColumn) = (_line, _column);
-                var (close, closer) = FindClose(open);
-                if (close < 0) return new TemplateError("'{{' is never closed with '}}'", startLine, startColumn);
-
-                var inner = text[(open + 2)..close];
-                Advance(close + closer.Length);
-                var error = Mustache(inner, startLine, startColumn);
-                if (error is not null) return error;
+                Fail(node, format == TemplateFormat.Liquid
+                    ? "include another prompt as {% include 'name' %} or {% include 'name@label' %}"
+                    : "include another prompt as {{ include 'name' }} or {{ include 'name@label' }}");
+                return;
             }
-            if (_blocks.Count > 0)
-            {
-                var block = _blocks.Peek();
-                return new TemplateError($"'{{{{#{block.Helper}}}}}' is never closed with '{{{{/{block.Helper}}}}}'", block.Line, block.Column);
-            }
-            return null;
+            // Inside `with x`, names are members of x, not variables of the caller.
+            if (_withDepth == 0) Globals.Add(node.Name);
         }
 
-        (int Index, string Closer) FindClose(int open)
+        /// <summary>In `user.name` only `user` is a variable; `name` is its member.</summary>
+        public override void Visit(ScriptMemberExpression node)
         {
-            if (string.CompareOrdinal(text, open, "{{!--", 0, 5) == 0) return (text.IndexOf("--}}", open + 5, StringComparison.Ordinal), "--}}");
-            if (string.CompareOrdinal(text, open, "{{{", 0, 3) == 0)
+            if (node.Target is ScriptVariableGlobal { Name: "object" } && node.Member is ScriptVariable { Name: "eval" or "eval_template" } member)
             {
-                var end = text.IndexOf("}}}", open + 3, StringComparison.Ordinal);
-                return (end < 0 ? -1 : end + 1, "}}"); // inner then starts and ends with a brace
+                Fail(node, $"object.{member.Name} is not available: a template reads only the variables it names");
+                return;
             }
-            return (text.IndexOf("}}", open + 2, StringComparison.Ordinal), "}}");
+            Visit(node.Target);
         }
 
-        void Advance(int to)
+        public override void Visit(ScriptForStatement node)
         {
-            for (; _index < to; _index++)
-            {
-                if (text[_index] == '\n') { _line++; _column = 1; }
-                else _column++;
-            }
+            Define(node.Variable);
+            Visit(node.Iterator);
+            Visit(node.NamedArguments);
+            Visit(node.Body);
         }
 
-        TemplateError? Mustache(string inner, int line, int column)
+        public override void Visit(ScriptTableRowStatement node)
         {
-            if (inner.StartsWith('{') && inner.EndsWith('}')) inner = inner[1..^1]; // triple-stash: same lookup, unescaped
-            inner = inner.Trim().Trim('~').Trim();
-            if (inner.Length == 0) return new TemplateError("'{{}}' is empty", line, column);
-
-            switch (inner[0])
-            {
-                case '!':
-                    return null;
-                case '>':
-                    var include = Tokenize(inner[1..]);
-                    if (include.Count != 1) return new TemplateError("include another prompt as {{> name}} or {{> name@label}}, with nothing else", line, column);
-                    var reference = PromptReference.Parse(include[0].Trim('"', '\''));
-                    if (reference is null) return new TemplateError($"'{include[0]}' is not a prompt name with an optional @label", line, column);
-                    References.Add(reference);
-                    return null;
-                case '#':
-                case '^':
-                    return Open(inner[1..], inverse: inner[0] == '^', line, column);
-                case '/':
-                    return Close(inner[1..].Trim(), line, column);
-                case '&':
-                    return Expression(Tokenize(inner[1..]), line, column);
-            }
-            var tokens = Tokenize(inner);
-            if (tokens[0] == "else")
-            {
-                if (_blocks.Count == 0) return new TemplateError("'{{else}}' is outside of any block", line, column);
-                _blocks.Peek().ChangesContext = false;
-                if (tokens.Count > 1)
-                {
-                    // `{{else if x}}` chains a new condition, evaluated in the outer context.
-                    if (!BlockHelpers.Contains(tokens[1])) return new TemplateError($"'{tokens[1]}' is not a known block helper", line, column);
-                    return Arguments(tokens.Skip(2), line, column);
-                }
-                return null;
-            }
-            return Expression(tokens, line, column);
+            Define(node.Variable);
+            Visit(node.Iterator);
+            Visit(node.NamedArguments);
+            Visit(node.Body);
         }
 
-        TemplateError? Open(string body, bool inverse, int line, int column)
+        public override void Visit(ScriptAssignExpression node)
         {
-            var tokens = Tokenize(body);
-            if (tokens.Count == 0) return new TemplateError("a block names no helper", line, column);
-            var helper = tokens[0];
-            var locals = new HashSet<string>(StringComparer.Ordinal);
-            var asIndex = tokens.IndexOf("as");
-            if (asIndex > 0)
-            {
-                foreach (var local in tokens.Skip(asIndex + 1)) locals.Add(local.Trim('|'));
-                tokens = tokens.Take(asIndex).ToList();
-            }
-
-            if (inverse || !BlockHelpers.Contains(helper))
-            {
-                if (!inverse && tokens.Count > 1) return new TemplateError($"'{helper}' is not a known block helper", line, column);
-                // `{{#items}}…{{/items}}` and `{{^items}}`: a section over a variable, like `#each`/`#unless`.
-                var error = Arguments(tokens, line, column);
-                if (error is not null) return error;
-                _blocks.Push(new Block(helper, line, column, changesContext: !inverse, locals));
-                return null;
-            }
-
-            if (tokens.Count < 2) return new TemplateError($"'{{{{#{helper}}}}}' needs an argument", line, column);
-            var argumentsError = Arguments(tokens.Skip(1), line, column);
-            if (argumentsError is not null) return argumentsError;
-            _blocks.Push(new Block(helper, line, column, helper is "each" or "with", locals));
-            return null;
+            if (node.Target is ScriptVariableGlobal) Define(node.Target);
+            else Visit(node.Target);
+            Visit(node.Value);
         }
 
-        TemplateError? Close(string name, int line, int column)
+        public override void Visit(ScriptCaptureStatement node)
         {
-            if (_blocks.Count == 0) return new TemplateError($"'{{{{/{name}}}}}' closes no open block", line, column);
-            var block = _blocks.Pop();
-            return block.Helper == name
-                ? null
-                : new TemplateError($"'{{{{/{name}}}}}' does not match '{{{{#{block.Helper}}}}}' opened at line {block.Line}, column {block.Column}", line, column);
+            Define(node.Target);
+            Visit(node.Body);
         }
 
-        TemplateError? Expression(List<string> tokens, int line, int column)
+        public override void Visit(ScriptFunction node)
         {
-            if (tokens.Count == 0) return new TemplateError("'{{}}' is empty", line, column);
-            if (tokens.Count == 1) return Path(tokens[0], line, column);
-            if (!InlineHelpers.Contains(tokens[0]))
+            Define(node.NameOrDoToken);
+            foreach (var parameter in node.Parameters ?? []) Define(parameter.Name);
+            Visit(node.Body);
+        }
+
+        public override void Visit(ScriptWithStatement node)
+        {
+            Visit(node.Name);
+            _withDepth++;
+            Visit(node.Body);
+            _withDepth--;
+        }
+
+        public override void Visit(ScriptFunctionCall node)
+        {
+            if (node.Target is not ScriptVariableGlobal { Name: "include" })
             {
-                return new TemplateError($"'{tokens[0]}' is not a known helper (available: {string.Join(", ", InlineHelpers.Concat(BlockHelpers))})", line, column);
+                base.Visit(node);
+                return;
             }
-            return Arguments(tokens.Skip(1), line, column);
-        }
-
-        TemplateError? Arguments(IEnumerable<string> tokens, int line, int column)
-        {
-            foreach (var token in tokens)
+            if (node.Arguments.Count != 1 || node.Arguments[0] is not ScriptLiteral { Value: string name })
             {
-                var value = token;
-                var equals = token.IndexOf('=');
-                if (equals > 0 && !token.StartsWith('"') && !token.StartsWith('\'')) value = token[(equals + 1)..];
-                if (value.StartsWith('('))
-                {
-                    var sub = Tokenize(value.Trim('(', ')'));
-                    var error = sub.Count == 0 ? null : Expression(sub, line, column);
-                    if (error is not null) return error;
-                    continue;
-                }
-                var pathError = Path(value, line, column);
-                if (pathError is not null) return pathError;
+                Fail(node, "an include names one prompt in quotes: {{ include 'name' }} or {{ include 'name@label' }}");
+                return;
             }
-            return null;
-        }
-
-        TemplateError? Path(string path, int line, int column)
-        {
-            if (path.Length == 0 || path.StartsWith('"') || path.StartsWith('\'') || Literals.Contains(path) ||
-                char.IsDigit(path[0]) || (path[0] == '-' && path.Length > 1 && char.IsDigit(path[1])))
+            var reference = PromptReference.Parse(name);
+            if (reference is null)
             {
-                return null;
+                Fail(node, $"'{name}' is not a prompt name with an optional @label");
+                return;
             }
-            if (path.StartsWith("@root.", StringComparison.Ordinal))
+            var tag = WholeTag(node);
+            if (tag is null)
             {
-                AddVariable(path["@root.".Length..]);
-                return null;
+                Fail(node, format == TemplateFormat.Liquid
+                    ? "write an include as a tag of its own: {% include 'name' %}"
+                    : "write an include as a tag of its own: {{ include 'name' }}");
+                return;
             }
-            if (path.StartsWith('@')) return null; // @index, @key, @first, @last
-            if (path is "this" or ".") return null;
-
-            var ups = 0;
-            while (path.StartsWith("../", StringComparison.Ordinal)) { ups++; path = path[3..]; }
-            if (path.StartsWith("this.", StringComparison.Ordinal)) path = path[5..];
-            else if (path.StartsWith("./", StringComparison.Ordinal)) path = path[2..];
-            if (path.Length == 0) return null;
-
-            var first = FirstSegment(path);
-            if (ups == 0 && _blocks.Any(b => b.Locals.Contains(first))) return null;
-            if (Depth - ups <= 0) AddVariable(path);
-            return null;
+            Includes.Add(new IncludeTag(reference, tag.Value.Start, tag.Value.Length));
         }
 
-        void AddVariable(string path)
+        /// <summary>The `{{ … }}` (or `{% … %}`) around the call, when the call is all it holds.</summary>
+        (int Start, int Length)? WholeTag(ScriptNode call)
         {
-            var first = FirstSegment(path);
-            if (first.Length > 0) Variables.Add(first);
+            var (open, close) = format == TemplateFormat.Liquid ? ("{%", "%}") : ("{{", "}}");
+            var start = call.Span.Start.Offset - 1;
+            while (start >= 0 && text[start] is ' ' or '\t') start--;
+            var end = call.Span.End.Offset + 1;
+            while (end < text.Length && text[end] is ' ' or '\t') end++;
+            if (start < 1 || string.CompareOrdinal(text, start - 1, open, 0, 2) != 0) return null;
+            if (end + 1 >= text.Length || string.CompareOrdinal(text, end, close, 0, 2) != 0) return null;
+            return (start - 1, end + 2 - (start - 1));
         }
 
-        static string FirstSegment(string path)
+        void Define(ScriptNode? node)
         {
-            if (path.StartsWith('['))
-            {
-                var end = path.IndexOf(']');
-                return end > 0 ? path[1..end] : path;
-            }
-            var cut = path.IndexOfAny(['.', '/', '[']);
-            return cut < 0 ? path : path[..cut];
+            if (node is ScriptVariable variable) Defined.Add(variable.Name);
         }
 
-        /// <summary>Splits on spaces outside quotes, brackets and parentheses.</summary>
-        static List<string> Tokenize(string body)
-        {
-            var tokens = new List<string>();
-            var current = new System.Text.StringBuilder();
-            var depth = 0;
-            char quote = '\0';
-            var bracket = false;
-            foreach (var c in body)
-            {
-                if (quote != '\0')
-                {
-                    current.Append(c);
-                    if (c == quote) quote = '\0';
-                    continue;
-                }
-                switch (c)
-                {
-                    case '"' or '\'':
-                        quote = c;
-                        break;
-                    case '[':
-                        bracket = true;
-                        break;
-                    case ']':
-                        bracket = false;
-                        break;
-                    case '(':
-                        depth++;
-                        break;
-                    case ')':
-                        depth--;
-                        break;
-                }
-                if (char.IsWhiteSpace(c) && depth == 0 && !bracket)
-                {
-                    if (current.Length > 0) tokens.Add(current.ToString());
-                    current.Clear();
-                    continue;
-                }
-                current.Append(c);
-            }
-            if (current.Length > 0) tokens.Add(current.ToString());
-            return tokens;
-        }
+        void Fail(ScriptNode node, string message) =>
+            Error ??= new TemplateError(message, node.Span.Start.Line + 1, node.Span.Start.Column + 1);
     }
 }

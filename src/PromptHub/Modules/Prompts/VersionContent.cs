@@ -2,17 +2,40 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace PromptHub.Modules.Prompts;
 
-public sealed record ChatMessage(string Role, string Content);
+/// <summary>
+/// A chat message `{role, content}`, or a placeholder `{type: "placeholder", name}` that render replaces with
+/// the messages passed under that name (a conversation so far, examples), as Langfuse's chat prompts have them.
+/// </summary>
+public sealed record ChatMessage(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content)
+{
+    public const string PlaceholderType = "placeholder";
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Type { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Name { get; init; }
+
+    [JsonIgnore]
+    public bool IsPlaceholder => Type == PlaceholderType;
+
+    public static ChatMessage Placeholder(string name) => new(null, null) { Type = PlaceholderType, Name = name };
+}
 
 /// <summary>
-/// The content of a version in canonical form: the template (text) or messages (chat), the config as
-/// JSON with sorted keys, the variables the templates use, and the hash that tells two uploads apart.
+/// The content of a version in canonical form: the template (text) or messages (chat) and the format
+/// they are written in, the config as JSON with sorted keys, the variables the templates use, and the
+/// hash that tells two uploads apart (the same text in another format is another content).
 /// </summary>
 public sealed record VersionContent(
     PromptType Type,
+    TemplateFormat Format,
     string? Template,
     IReadOnlyList<ChatMessage>? Messages,
     string Config,
@@ -25,19 +48,23 @@ public sealed record VersionContent(
     public string PromptText => Type == PromptType.Text ? Template! : MessagesJson(Messages!);
 
     public string ContentHash =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{Type}\n{PromptText}\n{Config}"))).ToLowerInvariant();
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{Type}\n{TemplateLanguage.Name(Format)}\n{PromptText}\n{Config}"))).ToLowerInvariant();
 
     public static string MessagesJson(IReadOnlyList<ChatMessage> messages) =>
-        JsonSerializer.Serialize(messages.Select(m => new JsonObject { ["role"] = m.Role, ["content"] = m.Content }).ToList(), Compact);
+        JsonSerializer.Serialize(messages.Select(m => m.IsPlaceholder
+            ? new JsonObject { ["type"] = ChatMessage.PlaceholderType, ["name"] = m.Name }
+            : new JsonObject { ["role"] = m.Role, ["content"] = m.Content }).ToList(), Compact);
 
     public static IReadOnlyList<ChatMessage> ParseMessages(string json) =>
-        JsonNode.Parse(json)!.AsArray().Select(m => new ChatMessage((string)m!["role"]!, (string)m["content"]!)).ToList();
+        JsonNode.Parse(json)!.AsArray().Select(m => (string?)m!["type"] == ChatMessage.PlaceholderType
+            ? ChatMessage.Placeholder((string)m["name"]!)
+            : new ChatMessage((string)m["role"]!, (string)m["content"]!)).ToList();
 
     /// <summary>How this content differs from the version before it.</summary>
     public ChangeType ChangeFrom(VersionContent? previous)
     {
         if (previous is null) return ChangeType.Initial;
-        var prompt = previous.PromptText != PromptText;
+        var prompt = previous.PromptText != PromptText || previous.Format != Format;
         var config = previous.Config != Config;
         return (prompt, config) switch
         {

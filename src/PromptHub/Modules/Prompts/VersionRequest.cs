@@ -4,10 +4,12 @@ using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Prompts;
 
-public sealed record ChatMessageRequest(string? Role, string? Content);
+/// <summary>`{role, content}`, or `{type: "placeholder", name}` for messages given at render.</summary>
+public sealed record ChatMessageRequest(string? Role, string? Content, string? Type = null, string? Name = null);
 
 /// <summary>The body of an upload: `template` for a text prompt or `messages` for a chat prompt.</summary>
-public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Messages, JsonNode? Config, string? CommitMessage, string[]? Labels)
+public sealed partial record VersionRequest(string? Template, ChatMessageRequest[]? Messages, JsonNode? Config, string? CommitMessage, string[]? Labels,
+    string? TemplateFormat = null)
 {
     public const int MaxTemplateLength = 200_000;
     public const int MaxMessages = 200;
@@ -36,6 +38,15 @@ public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Mess
                 var message = Messages[i];
                 validation.Check(message is not null, $"messages[{i}]", "must be an object {role, content}");
                 if (message is null) continue;
+                if (message.Type is not null)
+                {
+                    validation.Check(message.Type == ChatMessage.PlaceholderType, $"messages[{i}].type", "must be 'placeholder' (or left out for a message)")
+                        .Check(message.Name is not null && PlaceholderName().IsMatch(message.Name), $"messages[{i}].name",
+                            "must be 1–64 characters of A-Z, a-z, 0-9, '_' and '-', starting with a letter or '_'")
+                        .Check(message.Role is null && message.Content is null, $"messages[{i}]", "a placeholder has only a type and a name");
+                    continue;
+                }
+                validation.Check(message.Name is null, $"messages[{i}].name", "is only for placeholders ({type: \"placeholder\", name})");
                 validation.Check(message.Role is not null && Roles.Contains(message.Role), $"messages[{i}].role", $"must be one of {string.Join(", ", Roles)}")
                     .Check(message.Content is not null, $"messages[{i}].content", "is required")
                     .Check(message.Content is null || message.Content.Length <= MaxTemplateLength, $"messages[{i}].content", $"must be at most {MaxTemplateLength} characters");
@@ -45,30 +56,38 @@ public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Mess
         validation.Check(Config is null or JsonObject, "config", "must be a JSON object")
             .Check(config.Length <= MaxConfigBytes, "config", $"must be at most {MaxConfigBytes} bytes")
             .Check(CommitMessage is null || CommitMessage.Length <= MaxCommitMessageLength, "commitMessage", $"must be at most {MaxCommitMessageLength} characters")
-            .Check(Labels is null || Labels.Length <= MaxLabels, "labels", $"must have at most {MaxLabels} labels");
+            .Check(Labels is null || Labels.Length <= MaxLabels, "labels", $"must have at most {MaxLabels} labels")
+            .Check(TemplateLanguage.ParseName(TemplateFormat) is not null, "templateFormat", $"must be one of {string.Join(", ", TemplateLanguage.FormatNames)}");
         foreach (var label in Labels ?? [])
         {
             var error = Label.NameError(label, forMove: true);
             if (error is not null) validation.Add("labels", $"'{label}' {error}");
         }
+        validation.Check(Messages is null || Messages.Any(m => m?.Type is null), "messages", "must have at least one message besides placeholders");
         validation.ThrowIfInvalid();
 
-        var messages = Messages?.Select(m => new ChatMessage(m.Role!, m.Content!)).ToList();
-        var (variables, references) = AnalyzeTemplates(Template, messages);
-        var content = new VersionContent(type, Template, messages, config, variables, references);
+        var format = TemplateLanguage.ParseName(TemplateFormat)!.Value;
+        // Langfuse's references become PromptHub's includes before anything reads the templates.
+        var template = Template is null ? null : LangfuseReferenceTags.Rewrite(Template, format, "template", validation);
+        var messages = Messages?.Select((m, i) => m.Type is null
+            ? new ChatMessage(m.Role!, LangfuseReferenceTags.Rewrite(m.Content!, format, $"messages[{i}].content", validation))
+            : ChatMessage.Placeholder(m.Name!)).ToList();
+        validation.ThrowIfInvalid();
+        var (variables, references) = AnalyzeTemplates(template, messages, format);
+        var content = new VersionContent(type, format, template, messages, config, variables, references);
         return (content, string.IsNullOrWhiteSpace(CommitMessage) ? null : CommitMessage.Trim(), (Labels ?? []).Distinct().ToList());
     }
 
-    static (IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> References) AnalyzeTemplates(string? template, List<ChatMessage>? messages)
+    static (IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> References) AnalyzeTemplates(string? template, List<ChatMessage>? messages, TemplateFormat format)
     {
         var sources = template is not null
             ? [("template", template)]
-            : messages!.Select((m, i) => ($"messages[{i}].content", m.Content)).ToList();
+            : messages!.Select((m, i) => ($"messages[{i}].content", m.Content)).Where(m => m.Content is not null).Select(m => (m.Item1, m.Content!)).ToList();
         var variables = new SortedSet<string>(StringComparer.Ordinal);
         var references = new List<PromptReference>();
         foreach (var (field, text) in sources)
         {
-            var analysis = TemplateAnalyzer.Analyze(text);
+            var analysis = TemplateAnalyzer.Analyze(text, format);
             if (analysis.Error is { } error)
             {
                 var message = $"{error.Message} (line {error.Line}, column {error.Column})";
@@ -83,4 +102,7 @@ public sealed record VersionRequest(string? Template, ChatMessageRequest[]? Mess
         }
         return (variables.ToList(), references.DistinctBy(r => r.ToString()).ToList());
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex PlaceholderName();
 }

@@ -5,14 +5,6 @@ using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Serving;
 
-public sealed class ServingOptions
-{
-    /// <summary>Off only to measure serving without it (one database round trip per request).</summary>
-    public bool Cache { get; set; } = true;
-    public int MaxRenderedCharacters { get; set; } = 1_000_000;
-    public int RenderTimeoutMilliseconds { get; set; } = 2_000;
-}
-
 /// <summary>
 /// Each project's prompts, in memory. A miss reads the database once however many requests wait for
 /// it (they share the one load); an entry is dropped only when the change feed says its prompt — or a

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Http;
@@ -17,12 +16,14 @@ sealed record Resolution(ServedPrompt Prompt, ServedVersion Version, string? Lab
 
 /// <summary>
 /// The content to serve for a resolution: includes replaced by the included prompts' text, the
-/// variables of the whole, and the resolve answer as bytes with its ETag — built once per version
-/// and way of asking, then reused until the prompt (or one it includes) changes.
+/// variables of the whole, the versions the includes reach (for rendering), and the resolve answer
+/// as bytes with its ETag — built once per version and way of asking, then reused until the prompt
+/// (or one it includes) changes.
 /// </summary>
-sealed record ResolvedContent(string? Template, IReadOnlyList<ChatMessage>? Messages, IReadOnlyList<string> Variables, byte[] Json, string ETag);
+sealed record ResolvedContent(string? Template, IReadOnlyList<ChatMessage>? Messages, IReadOnlyList<string> Variables, IncludeChain Includes,
+    byte[] Json, string ETag);
 
-sealed partial class PromptResolver(PromptCache cache, IRunningExperiments experiments)
+sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments)
 {
     /// <summary>The version to serve for a label (default `production`), an explicit version, or `latest`.</summary>
     public async ValueTask<Resolution> ResolveAsync(Guid projectId, string name, string? label, int? version, string? subject)
@@ -50,73 +51,58 @@ sealed partial class PromptResolver(PromptCache cache, IRunningExperiments exper
         var version = resolution.Version;
         if (cache.Enabled && version.Answers.TryGetValue(resolution.AnswerKey, out var built)) return built;
 
-        string? template = null;
-        IReadOnlyList<ChatMessage>? messages = null;
-        IReadOnlyList<string> variables = version.Variables;
-        if (version.Includes.Length == 0)
+        var (template, messages, variables, includes) = (version.Template, version.Messages, (IReadOnlyList<string>)version.Variables, IncludeChain.Empty);
+        if (version.Includes.Length > 0)
         {
-            (template, messages) = (version.Template, version.Messages);
-        }
-        else
-        {
-            var all = new SortedSet<string>(StringComparer.Ordinal);
-            if (version.Template is not null)
-            {
-                template = await ExpandAsync(resolution.Prompt, version.Template, [resolution.Prompt.Name], all);
-            }
-            else
-            {
-                var expanded = new List<ChatMessage>();
-                foreach (var message in version.Messages!)
-                {
-                    expanded.Add(message with { Content = await ExpandAsync(resolution.Prompt, message.Content, [resolution.Prompt.Name], all) });
-                }
-                messages = expanded;
-            }
-            variables = [.. all];
+            includes = await IncludeWalker.WalkAsync(resolution.Prompt.Name, version.Format, version.Includes, new CachedIncludes(cache, resolution.Prompt));
+            variables = [.. includes.Variables.Union(version.Variables).Order(StringComparer.Ordinal)];
+            if (template is not null) template = Inline(template, version.Format, includes);
+            else messages = [.. messages!.Select(m => m.IsPlaceholder ? m : m with { Content = Inline(m.Content!, version.Format, includes) })];
         }
 
         var json = WriteAnswer(resolution, template, messages, variables);
-        var content = new ResolvedContent(template, messages, variables, json, ETagOf(json));
+        var content = new ResolvedContent(template, messages, variables, includes, json, ETagOf(json));
         if (cache.Enabled) version.Answers[resolution.AnswerKey] = content;
         return content;
     }
 
-    /// <summary>Replaces each `{{> name@label}}` with that prompt's text, recursively; 422 on a cycle or a missing target.</summary>
-    async ValueTask<string> ExpandAsync(ServedPrompt owner, string text, List<string> trail, SortedSet<string> variables)
+    /// <summary>
+    /// Each include tag replaced by the included prompt's text, itself inlined: what a client that renders
+    /// prompts itself needs. An include is a tag of its own (checked at upload), so this is what it renders to.
+    /// </summary>
+    static string Inline(string text, TemplateFormat format, IncludeChain includes)
     {
-        var analysis = TemplateAnalyzer.Analyze(text);
-        if (analysis.Error is not null) throw ProblemException.Unprocessable($"The template of '{owner.Name}' does not compile: {analysis.Error.Message}.");
-        foreach (var name in analysis.Variables) variables.Add(name);
-        if (analysis.References.Count == 0) return text;
-
-        var replacements = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var reference in analysis.References)
+        var tags = TemplateAnalyzer.Analyze(text, format).Includes;
+        if (tags.Count == 0) return text;
+        var inlined = new System.Text.StringBuilder(text.Length);
+        var at = 0;
+        foreach (var tag in tags.OrderBy(t => t.Start))
         {
-            if (trail.Contains(reference.Name))
-            {
-                throw ProblemException.Unprocessable($"The includes form a cycle: {string.Join(" → ", trail.Append(reference.Name))}.");
-            }
-            if (trail.Count > PromptReference.MaxDepth) throw ProblemException.Unprocessable($"Includes are nested more than {PromptReference.MaxDepth} deep.");
-            var included = await cache.GetAsync(owner.ProjectId, reference.Name)
-                ?? throw ProblemException.Unprocessable($"'{owner.Name}' includes prompt '{reference.Name}', which does not exist.");
-            if (included.Type != PromptType.Text) throw ProblemException.Unprocessable($"'{owner.Name}' includes chat prompt '{reference.Name}'; only text prompts can be included.");
-            var target = included.TargetOf(reference.Label)
-                ?? throw ProblemException.Unprocessable($"'{owner.Name}' includes prompt '{reference.Name}', which has no '{reference.Label}' version.");
-            var version = await cache.GetVersionAsync(included, target)
-                ?? throw new InvalidOperationException($"Label '{reference.Label}' of '{reference.Name}' points at a missing version.");
-            cache.RecordInclude(owner, included);
-            replacements[reference.ToString()] = await ExpandAsync(included, version.Template!, [.. trail, reference.Name], variables);
+            inlined.Append(text, at, tag.Start - at).Append(Inline(includes.Versions[tag.Reference.ToString()].Template, format, includes));
+            at = tag.Start + tag.Length;
         }
-        return Include().Replace(text, match =>
-        {
-            var reference = PromptReference.Parse(match.Groups["ref"].Value.Trim('"', '\''));
-            return reference is not null && replacements.TryGetValue(reference.ToString(), out var replacement) ? replacement : match.Value;
-        });
+        return inlined.Append(text, at, text.Length - at).ToString();
     }
 
-    [GeneratedRegex(@"\{\{~?\s*>\s*(?<ref>[^\s}~]+)\s*~?\}\}")]
-    private static partial Regex Include();
+    /// <summary>Includes looked up in the serving cache, noting for each one which cached answers depend on it.</summary>
+    sealed class CachedIncludes(PromptCache cache, ServedPrompt origin) : IIncludeSource
+    {
+        readonly Dictionary<string, ServedPrompt> _seen = new(StringComparer.Ordinal) { [origin.Name] = origin };
+
+        public async ValueTask<IncludeLookup> FindAsync(PromptReference reference, string includer)
+        {
+            var included = await cache.GetAsync(origin.ProjectId, reference.Name);
+            if (included is null) return new IncludeLookup(null, null);
+            cache.RecordInclude(_seen[includer], included);
+            _seen[included.Name] = included;
+            var target = included.TargetOf(reference.Label);
+            if (target is null || included.Type != PromptType.Text) return new IncludeLookup(included.Type, null);
+            var version = await cache.GetVersionAsync(included, target.Value)
+                ?? throw new InvalidOperationException($"Label '{reference.Label}' of '{reference.Name}' points at a missing version.");
+            return new IncludeLookup(included.Type, new IncludedVersion(origin.ProjectId, included.Name, version.Version, version.Format,
+                version.Template!, version.Variables, version.Includes));
+        }
+    }
 
     static byte[] WriteAnswer(Resolution resolution, string? template, IReadOnlyList<ChatMessage>? messages, IReadOnlyList<string> variables)
     {
@@ -127,6 +113,7 @@ sealed partial class PromptResolver(PromptCache cache, IRunningExperiments exper
             json.WriteString("name", resolution.Prompt.Name);
             json.WriteNumber("version", resolution.Version.Version);
             json.WriteString("type", resolution.Version.Type == PromptType.Chat ? "chat" : "text");
+            json.WriteString("templateFormat", TemplateLanguage.Name(resolution.Version.Format));
             json.WriteString("label", resolution.Label);
             json.WriteString("template", template);
             json.WritePropertyName("messages");
@@ -140,8 +127,16 @@ sealed partial class PromptResolver(PromptCache cache, IRunningExperiments exper
                 foreach (var message in messages)
                 {
                     json.WriteStartObject();
-                    json.WriteString("role", message.Role);
-                    json.WriteString("content", message.Content);
+                    if (message.IsPlaceholder)
+                    {
+                        json.WriteString("type", ChatMessage.PlaceholderType);
+                        json.WriteString("name", message.Name);
+                    }
+                    else
+                    {
+                        json.WriteString("role", message.Role);
+                        json.WriteString("content", message.Content);
+                    }
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -7,20 +7,20 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Experiments;
+using PromptHub.Modules.Guardrails;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Http;
 using PromptHub.Platform.Logging;
 
 namespace PromptHub.Modules.Serving;
 
-public sealed record RenderRequest(string? Label, int? Version, string? Subject, JsonElement? Variables);
+/// <summary>`placeholders`: for chat prompts, the messages each placeholder stands for, by its name.</summary>
+public sealed record RenderRequest(string? Label, int? Version, string? Subject, JsonElement? Variables, JsonElement? Placeholders = null);
 
-public sealed record ResolveView(string Name, int Version, string Type, string? Label, string? Template, IReadOnlyList<ChatMessage>? Messages,
+public sealed record ResolveView(string Name, int Version, string Type, string TemplateFormat, string? Label, string? Template, IReadOnlyList<ChatMessage>? Messages,
     JsonNode? Config, IReadOnlyList<string> Variables, ExperimentAssignment? Experiment);
 
-public sealed record GuardrailFinding(string Guardrail, string Type, string Action, string Variable, string Message);
-
-public sealed record RenderView(string Name, int Version, string Type, string? Label, string? Text, IReadOnlyList<ChatMessage>? Messages,
+public sealed record RenderView(string Name, int Version, string Type, string TemplateFormat, string? Label, string? Text, IReadOnlyList<ChatMessage>? Messages,
     JsonNode? Config, IReadOnlyList<string> Variables, ExperimentAssignment? Experiment, IReadOnlyList<GuardrailFinding> Guardrails);
 
 static class ServingEndpoints
@@ -63,17 +63,24 @@ static class ServingEndpoints
         await response.Body.WriteAsync(content.Json, http.RequestAborted);
     }
 
-    static async Task<Ok<RenderView>> Render(string name, RenderRequest request, HttpContext http, PromptResolver resolver, PromptCache cache, TemplateRenderer renderer)
+    static async Task<Ok<RenderView>> Render(string name, RenderRequest request, HttpContext http, PromptResolver resolver, PromptCache cache, TemplateRenderer renderer,
+        IGuardrails guardrails)
     {
         var (promptName, label, _) = ReadQuery(name, request.Label, null, request.Subject);
         new Validation()
             .Check(request.Version is null or > 0, "version", "must be a positive whole number")
             .Check(request.Variables is null || request.Variables.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "variables", "must be a JSON object of name → value")
             .ThrowIfInvalid();
+        var placeholders = ReadPlaceholders(request.Placeholders);
 
         var resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, label, request.Version, request.Subject);
         var content = await resolver.ContentAsync(resolution);
-        var data = request.Variables is { ValueKind: JsonValueKind.Object } variables ? TemplateRenderer.ToData(variables) : [];
+        // Guardrails see the caller's JSON before any template does: a block ends here, a redaction changes what is rendered.
+        var guarded = request.Variables is { ValueKind: JsonValueKind.Object } given
+            ? await guardrails.ApplyAsync(resolution.Prompt.ProjectId, resolution.Prompt.Name, resolution.Prompt.Tags, given)
+            : null;
+        var variablesToRender = guarded?.Variables ?? request.Variables;
+        var data = variablesToRender is { ValueKind: JsonValueKind.Object } variables ? TemplateRenderer.ToData(variables) : new Scriban.Runtime.ScriptObject();
         var missing = content.Variables.Where(v => !data.ContainsKey(v)).ToList();
         if (missing.Count > 0)
         {
@@ -87,19 +94,77 @@ static class ServingEndpoints
 
         string? text = null;
         List<ChatMessage>? messages = null;
-        if (content.Template is not null)
+        var version = resolution.Version;
+        if (version.Template is not null)
         {
-            text = renderer.Render(content.Template, data, "template");
+            text = renderer.Render(version, 0, data, content.Includes, "template");
         }
         else
         {
-            messages = [.. content.Messages!.Select((m, i) => m with { Content = renderer.Render(m.Content, data, $"messages[{i}].content") })];
+            messages = [];
+            var unfilled = version.Messages!.Where(m => m.IsPlaceholder && !placeholders.ContainsKey(m.Name!)).Select(m => m.Name!).ToList();
+            if (unfilled.Count > 0)
+            {
+                throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Missing placeholders",
+                    $"The chat prompt has placeholders that were not given: {string.Join(", ", unfilled)}; pass their messages in placeholders (an empty array for none).",
+                    new Dictionary<string, string[]> { ["placeholders"] = [.. unfilled.Select(m => $"'{m}' is missing")] })
+                {
+                    Extensions = { ["missing"] = unfilled },
+                };
+            }
+            for (var i = 0; i < version.Messages!.Count; i++)
+            {
+                var message = version.Messages[i];
+                // The given messages are data (a conversation so far): inserted as they are, never rendered as templates.
+                if (message.IsPlaceholder) messages.AddRange(placeholders[message.Name!]);
+                else messages.Add(message with { Content = renderer.Render(version, i, data, content.Includes, $"messages[{i}].content") });
+            }
         }
 
         if (cache.MayBeStale) http.Response.Headers[StaleHeader] = "true";
-        var version = resolution.Version;
-        return TypedResults.Ok(new RenderView(resolution.Prompt.Name, version.Version, PromptViews.Lower(version.Type), resolution.Label,
-            text, messages, JsonNode.Parse(version.Config), content.Variables, resolution.Experiment, []));
+        return TypedResults.Ok(new RenderView(resolution.Prompt.Name, version.Version, PromptViews.Lower(version.Type),
+            TemplateLanguage.Name(version.Format), resolution.Label,
+            text, messages, JsonNode.Parse(version.Config), content.Variables, resolution.Experiment, guarded?.Findings ?? []));
+    }
+
+    /// <summary>`{name: [{role, content}…]}`: 400 naming the first bad entry of each placeholder.</summary>
+    static Dictionary<string, List<ChatMessage>> ReadPlaceholders(JsonElement? placeholders)
+    {
+        var filled = new Dictionary<string, List<ChatMessage>>(StringComparer.Ordinal);
+        if (placeholders is null || placeholders.Value.ValueKind == JsonValueKind.Null) return filled;
+        var validation = new Validation();
+        if (placeholders.Value.ValueKind != JsonValueKind.Object)
+        {
+            validation.Add("placeholders", "must be a JSON object of placeholder name → array of {role, content}").ThrowIfInvalid();
+        }
+        foreach (var placeholder in placeholders.Value.EnumerateObject())
+        {
+            var field = $"placeholders.{placeholder.Name}";
+            if (placeholder.Value.ValueKind != JsonValueKind.Array)
+            {
+                validation.Add(field, "must be an array of {role, content}");
+                continue;
+            }
+            var messages = new List<ChatMessage>();
+            var i = 0;
+            foreach (var item in placeholder.Value.EnumerateArray())
+            {
+                var valid = item.ValueKind == JsonValueKind.Object
+                    && item.EnumerateObject().All(p => p.Name is "role" or "content" && p.Value.ValueKind == JsonValueKind.String)
+                    && item.TryGetProperty("role", out var role) && role.GetString() is { Length: > 0 }
+                    && item.TryGetProperty("content", out _);
+                if (!valid)
+                {
+                    validation.Add($"{field}[{i}]", "must be an object {role, content} of two strings");
+                    break;
+                }
+                messages.Add(new ChatMessage(item.GetProperty("role").GetString(), item.GetProperty("content").GetString()));
+                i++;
+            }
+            filled[placeholder.Name] = messages;
+        }
+        validation.ThrowIfInvalid();
+        return filled;
     }
 
     /// <summary>The prompt name, and either a label (`version=latest` is the label `latest`) or a version number.</summary>

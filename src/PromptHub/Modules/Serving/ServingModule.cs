@@ -10,11 +10,14 @@ public static class ServingModule
 {
     public static void AddServingModule(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ServingOptions>().BindConfiguration("PromptHub:Serving");
+        builder.Services.AddOptions<ServingOptions>().BindConfiguration("PromptHub:Serving")
+            .Validate(options => !options.Problems().Any(), "PromptHub:Serving has a limit below 1 (LoopLimit, RecursiveLimit, OutputLimit, RenderTimeoutMilliseconds)")
+            .ValidateOnStart();
         builder.Services.AddSingleton<ServingStore>();
         builder.Services.AddSingleton<PromptCache>();
         builder.Services.AddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<PromptCache>());
         builder.Services.AddSingleton<PromptResolver>();
+        builder.Services.AddSingleton<IncludeLoader>();
         builder.Services.AddSingleton<TemplateRenderer>();
     }
 

@@ -4,11 +4,12 @@ using PromptHub.Modules.Prompts;
 namespace PromptHub.Modules.Serving;
 
 /// <summary>A version as served: its content, plus what serving computes from it once and keeps.</summary>
-sealed class ServedVersion(int version, PromptType type, string? template, IReadOnlyList<ChatMessage>? messages,
+sealed class ServedVersion(int version, PromptType type, TemplateFormat format, string? template, IReadOnlyList<ChatMessage>? messages,
     string config, string[] variables, PromptReference[] includes)
 {
     public int Version { get; } = version;
     public PromptType Type { get; } = type;
+    public TemplateFormat Format { get; } = format;
     public string? Template { get; } = template;
     public IReadOnlyList<ChatMessage>? Messages { get; } = messages;
     /// <summary>The config object as JSON text, written into answers as it is.</summary>
@@ -16,12 +17,16 @@ sealed class ServedVersion(int version, PromptType type, string? template, IRead
     public string[] Variables { get; } = variables;
     public PromptReference[] Includes { get; } = includes;
 
+    /// <summary>The template, or each message's, parsed on the first render (<see cref="TemplateRenderer"/>).</summary>
+    public Scriban.Template[]? Parsed { get; set; }
+
     /// <summary>Resolve answers already built for this version, by how it was asked for.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, ResolvedContent> Answers { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A prompt as served: its labels and the versions they (and `latest`) point at.</summary>
-sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type, int latestVersion, IReadOnlyDictionary<string, int> labels)
+sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type, int latestVersion, IReadOnlyDictionary<string, int> labels,
+    string[] tags)
 {
     public Guid Id { get; } = id;
     public Guid ProjectId { get; } = projectId;
@@ -29,6 +34,8 @@ sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type,
     public PromptType Type { get; } = type;
     public int LatestVersion { get; } = latestVersion;
     public IReadOnlyDictionary<string, int> Labels { get; } = labels;
+    /// <summary>The prompt's tags, which guardrail scopes select by.</summary>
+    public string[] Tags { get; } = tags;
 
     /// <summary>Versions loaded so far; the label targets and the latest come with the prompt.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<int, Task<ServedVersion?>> Versions { get; } = new();
@@ -52,7 +59,7 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
     const string PromptQuery = """
         SELECT p.id, p.type, p.latest_version,
                coalesce((SELECT jsonb_object_agg(l.name, l.version) FROM prompts.labels l WHERE l.prompt_id = p.id), '{}')::text,
-               v.version, v.type, v.template, v.messages::text, v.config::text, v.variables, v.includes
+               v.version, v.type, v.template_format, v.template, v.messages::text, v.config::text, v.variables, v.includes, p.tags
         FROM prompts.prompts p
         LEFT JOIN prompts.prompt_versions v ON v.prompt_id = p.id
              AND (v.version = p.latest_version OR v.version IN (SELECT l.version FROM prompts.labels l WHERE l.prompt_id = p.id))
@@ -60,7 +67,7 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
         """;
 
     const string VersionQuery = """
-        SELECT v.version, v.type, v.template, v.messages::text, v.config::text, v.variables, v.includes
+        SELECT v.version, v.type, v.template_format, v.template, v.messages::text, v.config::text, v.variables, v.includes
         FROM prompts.prompt_versions v WHERE v.prompt_id = $1 AND v.version = $2
         """;
 
@@ -76,7 +83,7 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(ct))
         {
             prompt ??= new ServedPrompt(reader.GetGuid(0), projectId, name, ParseType(reader.GetString(1)), reader.GetInt32(2),
-                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(3))!);
+                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(3))!, reader.GetFieldValue<string[]>(reader.FieldCount - 1)); // p.tags, the last column
             if (!reader.IsDBNull(4))
             {
                 var version = ReadVersion(reader, 4);
@@ -98,11 +105,12 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
     static ServedVersion ReadVersion(NpgsqlDataReader reader, int first) => new(
         reader.GetInt32(first),
         ParseType(reader.GetString(first + 1)),
-        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
-        reader.IsDBNull(first + 3) ? null : VersionContent.ParseMessages(reader.GetString(first + 3)),
-        VersionContent.CanonicalJson(System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(first + 4))), // compact, keys sorted
-        reader.GetFieldValue<string[]>(first + 5),
-        [.. reader.GetFieldValue<string[]>(first + 6).Select(i => PromptReference.Parse(i)!)]);
+        TemplateLanguage.ParseName(reader.GetString(first + 2)) ?? TemplateFormat.Scriban,
+        reader.IsDBNull(first + 3) ? null : reader.GetString(first + 3),
+        reader.IsDBNull(first + 4) ? null : VersionContent.ParseMessages(reader.GetString(first + 4)),
+        VersionContent.CanonicalJson(System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(first + 5))), // compact, keys sorted
+        reader.GetFieldValue<string[]>(first + 6),
+        [.. reader.GetFieldValue<string[]>(first + 7).Select(i => PromptReference.Parse(i)!)]);
 
     static PromptType ParseType(string text) => text == "chat" ? PromptType.Chat : PromptType.Text;
 }

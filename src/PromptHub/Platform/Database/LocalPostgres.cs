@@ -51,6 +51,9 @@ public sealed class LocalPostgres : IDisposable
     public static LocalPostgres Start(string dataDirectory, string database = "prompthub", bool throwaway = false) =>
         Start(dataDirectory, database, throwaway, Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql");
 
+    /// <summary>Whether this machine has PostgreSQL's server binaries (on PATH or where Debian puts them).</summary>
+    public static bool BinariesAvailable() => FindBinaries(Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql") is not null;
+
     /// <param name="searchPath">Folders to look for initdb and pg_ctl in, like PATH.</param>
     /// <param name="packageRoot">Where Debian installs PostgreSQL versions (`15/bin`, `16/bin`…).</param>
     internal static LocalPostgres Start(string dataDirectory, string database, bool throwaway, string searchPath, string packageRoot)

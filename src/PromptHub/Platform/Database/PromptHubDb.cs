@@ -15,6 +15,8 @@ public sealed class PromptHubDb(DbContextOptions<PromptHubDb> options) : DbConte
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PromptHubDb).Assembly);
-        SnakeCaseNames.Apply(modelBuilder);
     }
+
+    /// <summary>snake_case for every table, column, key and index, at run time and for `dotnet ef` alike.</summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) => optionsBuilder.UseSnakeCaseNamingConvention();
 }

@@ -1,83 +1,90 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
-using Serilog.Formatting.Json;
+using Serilog.Formatting.Compact;
 
 namespace PromptHub.Platform.Logging;
 
 /// <summary>
-/// Serilog behind Microsoft.Extensions.Logging: JSON lines in Production, readable lines elsewhere,
-/// levels from the "Serilog" configuration section. Serilog.AspNetCore is not served, so the
-/// one-line-per-request log is <see cref="UseRequestLog"/>.
+/// Serilog.AspNetCore: compact JSON lines in Production, readable lines elsewhere, levels from the
+/// "Serilog" configuration section, the trace id on every event, and one line per request.
 /// </summary>
 static class LoggingSetup
 {
+    /// <summary>A quiet endpoint's request slower than this is logged anyway.</summary>
+    public static readonly TimeSpan SlowRequest = TimeSpan.FromSeconds(1);
+
     public static void AddLogging(this IHostApplicationBuilder builder)
     {
-        var configuration = new LoggerConfiguration()
-            .MinimumLevel.Information()
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
-            .ReadFrom.Configuration(builder.Configuration)
-            .Enrich.FromLogContext();
-        configuration = builder.Environment.IsProduction()
-            ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true))
-            : configuration.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
-
+        var production = builder.Environment.IsProduction();
+        // The console's own floor (PromptHub:Logging:ConsoleLevel): tests keep every event for their checks but print only warnings.
+        var consoleLevel = builder.Configuration.GetValue("PromptHub:Logging:ConsoleLevel", LogEventLevel.Verbose);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);
-        // ASP.NET Core's own "Request starting/finished" lines repeat ours and carry the query string,
-        // which is the one place a careless client might put a key: they are never written.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // Sinks registered as services join the console (tests capture events that way). Serilog's static
+        // Log.Logger is left alone: each app (several share a test process) logs through its own.
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+                .ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services)
+                // ASP.NET Core's own "Request starting/finished" lines repeat ours and carry the query string,
+                // which is the one place a careless client might put a key: they are never written.
+                .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LogEventLevel.Fatal)
+                .Enrich.FromLogContext();
+            if (production) logger.WriteTo.Console(new RenderedCompactJsonFormatter(), consoleLevel); // @tr/@sp: trace and span id
+            else logger.WriteTo.Console(consoleLevel, "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {TraceId}{NewLine}{Exception}");
+        }, preserveStaticLogger: true);
     }
 
     /// <summary>
     /// One line per request: method, path as the client sent it (never the query string or headers,
-    /// which may carry secrets), status, duration and trace id.
+    /// which may carry secrets), status, duration and trace id, at a level chosen per endpoint.
     /// </summary>
-    public static void UseRequestLog(this WebApplication app)
+    public static void UseRequestLog(this WebApplication app) => app.UseSerilogRequestLogging(options =>
     {
-        var logger = app.Services.GetRequiredService<ILogger<RequestLog>>();
-        app.Use(async (context, next) =>
-        {
-            var started = Stopwatch.GetTimestamp();
-            var path = context.Request.Path.Value; // before any rewrite
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                var status = context.Response.StatusCode;
-                var level = status >= 500 ? LogLevel.Error
-                    : status < 400 && context.GetEndpoint()?.Metadata.GetMetadata<QuietRequestLog>() is not null ? LogLevel.Debug
-                    : LogLevel.Information;
-                if (logger.IsEnabled(level))
-                {
-                    logger.Log(level, "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms (trace {TraceId})",
-                        context.Request.Method, path, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                        Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
-                }
-            }
-        });
-    }
+        options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+        options.MessageTemplate = "HTTP {RequestMethod:l} {RequestPath:l} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId:l})";
+        options.IncludeQueryInRequestPath = false;
+        options.EnrichDiagnosticContext = (diagnostics, context) =>
+            diagnostics.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
+        options.GetLevel = LevelOf;
+    });
 
-    sealed class RequestLog;
+    /// <summary>Failures always; health probes never; resolve and render only when slow or failing; the rest at Information.</summary>
+    static LogEventLevel LevelOf(HttpContext context, double elapsedMilliseconds, Exception? exception)
+    {
+        var status = context.Response.StatusCode;
+        if (exception is not null || status >= 500) return LogEventLevel.Error;
+        var metadata = context.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<SilentRequestLog>() is not null) return LogEventLevel.Verbose; // below every minimum: no line
+        if (status < 400 && elapsedMilliseconds < SlowRequest.TotalMilliseconds && metadata?.GetMetadata<QuietRequestLog>() is not null)
+        {
+            return LogEventLevel.Debug;
+        }
+        return LogEventLevel.Information;
+    }
 }
 
 /// <summary>
 /// Marks an endpoint called on every request of an LLM service (resolve, render): its successful
-/// requests are logged at Debug rather than Information, like Serilog's request logging is usually
-/// set up for hot endpoints, so a busy service does not spend its time writing log lines. Failures
-/// are still logged at Information or above.
+/// requests are logged at Debug rather than Information, so a busy service does not spend its time
+/// writing log lines. Failures and slow requests are still logged at Information or above.
 /// </summary>
 public sealed class QuietRequestLog
 {
     public static readonly QuietRequestLog Instance = new();
+}
+
+/// <summary>Marks an endpoint whose successful requests never write a line (health probes, called every few seconds).</summary>
+public sealed class SilentRequestLog
+{
+    public static readonly SilentRequestLog Instance = new();
 }

@@ -1,0 +1,245 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Hangfire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using PromptHub.Modules.Access;
+using PromptHub.Modules.Prompts;
+using PromptHub.Platform.Database;
+using PromptHub.Platform.Http;
+
+namespace PromptHub.Modules.GitSync;
+
+public sealed record GitSourceRequest(string? Url, string? Branch, string? Path, string? Username, string? Token, string[]? Labels,
+    bool? ArchiveDeleted, string? WebhookSecret);
+
+public sealed record SyncCountsView(int Created, int Unchanged, int Rejected, int LabelsMoved);
+public sealed record FileErrorView(string Path, int? Line, string Message);
+public sealed record GitSyncStatusView(string State, DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, string? LastCommit, string? LastResult,
+    string? LastError, DateTimeOffset? FailingSince, int ConsecutiveFailures, DateTimeOffset? NextAttemptAt, SyncCountsView Counts, IReadOnlyList<FileErrorView> FileErrors);
+/// <summary>The webhook's address; the secret itself only in the PUT answer that set it.</summary>
+public sealed record GitWebhookView(string Url, string? Secret);
+public sealed record GitSourceView(string Url, string Branch, string Path, string? Username, bool TokenSet, string[] Labels, bool ArchiveDeleted,
+    GitWebhookView Webhook, GitSyncStatusView Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string UpdatedBy);
+public sealed record GitFetchView(long Id, DateTimeOffset StartedAt, int DurationMs, string Trigger, string? Commit, string Result, string? Error,
+    int Created, int Unchanged, int Rejected);
+
+/// <summary>The git source of the caller's project over HTTP: connect, show, disconnect, sync, preview, webhook, log, export.</summary>
+static class GitSourceEndpoints
+{
+    const string Route = "/git-source";
+    const long MaxWebhookBytes = 25L * 1024 * 1024;
+
+    public static void MapGitSourceRoutes(this IEndpointRouteBuilder api)
+    {
+        var source = api.MapGroup(Route).WithTags("Git sync").RequireAuthorization(AccessPolicies.Admin).ProducesProblem(StatusCodes.Status404NotFound);
+        source.MapPut("/", Put).WithName("PutGitSource");
+        source.MapGet("/", Get).WithName("GetGitSource");
+        source.MapDelete("/", Delete).WithName("DeleteGitSource");
+        source.MapPost("/sync", Sync).WithName("SyncGitSource").ProducesProblem(StatusCodes.Status502BadGateway);
+        source.MapPost("/preview", Preview).WithName("PreviewGitSource").ProducesProblem(StatusCodes.Status502BadGateway);
+        source.MapGet("/log", Log).WithName("GitFetchLog");
+        source.MapGet("/export", Export).WithName("ExportPrompts");
+        // Called by GitHub or GitLab: no key, the signature proves the sender.
+        api.MapPost(Route + "/webhook", Webhook).WithTags("Git sync").WithName("GitWebhook").AllowAnonymous()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxWebhookBytes)); // GitHub sends push payloads of up to 25 MB
+    }
+
+    static async Task<Results<Created<GitSourceView>, Ok<GitSourceView>>> Put(GitSourceRequest request, HttpContext http, PromptHubDb db, GitSync sync,
+        GitSecrets secrets, GitRepositories repositories, TimeProvider time, CancellationToken ct)
+    {
+        var (url, branch, path, labels) = GitSourceRules.Validate(request);
+        var caller = http.Caller();
+        await using var held = await sync.LockAsync(caller.ProjectId, ct); // not while a sync runs
+        var now = time.GetUtcNow();
+        var source = await db.GitSources.SingleOrDefaultAsync(s => s.ProjectId == caller.ProjectId, ct);
+        var created = source is null;
+        if (source is null) db.GitSources.Add(source = GitSource.Create(caller.ProjectId, now));
+        var previousHost = created ? null : new Uri(source.Url).Host;
+        var moved = source.Configure(url, branch, path, string.IsNullOrEmpty(request.Username) ? null : request.Username, labels,
+            request.ArchiveDeleted ?? false, caller.KeyName, now);
+        if (request.Token is not null) source.SetToken(request.Token.Length == 0 ? null : secrets.Protect(request.Token));
+        // A stored token is only ever sent to the host it was given for.
+        else if (previousHost is not null && previousHost != new Uri(url).Host) source.SetToken(null);
+        string? newSecret = null;
+        if (request.WebhookSecret is not null || created) source.SetWebhookSecret(secrets.Protect(newSecret = request.WebhookSecret ?? GitSecrets.NewWebhookSecret()));
+        if (moved)
+        {
+            await db.GitFiles.Where(f => f.ProjectId == caller.ProjectId).ExecuteDeleteAsync(ct);
+            repositories.Remove(caller.ProjectId);
+        }
+        await db.SaveChangesAsync(ct);
+        var view = ToView(source, newSecret);
+        return created ? TypedResults.Created("/api/v1" + Route, view) : TypedResults.Ok(view);
+    }
+
+    static async Task<Ok<GitSourceView>> Get(HttpContext http, PromptHubDb db, CancellationToken ct) =>
+        TypedResults.Ok(ToView(await FindAsync(db, http.Caller().ProjectId, ct), null));
+
+    /// <summary>Disconnects: the source, its file records and its log go; imported prompts and versions stay.</summary>
+    static async Task<NoContent> Delete(HttpContext http, PromptHubDb db, GitSync sync, GitRepositories repositories, CancellationToken ct)
+    {
+        var projectId = http.Caller().ProjectId;
+        await using var held = await sync.LockAsync(projectId, ct);
+        var deleted = await db.GitSources.Where(s => s.ProjectId == projectId).ExecuteDeleteAsync(ct);
+        if (deleted == 0) throw ProblemException.NotFound("This project has no git source.");
+        repositories.Remove(projectId);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<Ok<SyncReport>> Sync(HttpContext http, GitSync sync, CancellationToken ct) =>
+        TypedResults.Ok(Answer(await sync.SyncAsync(http.Caller().ProjectId, FetchTrigger.Manual, ct)));
+
+    /// <summary>What a sync would create, move and reject now; nothing is written but the fetch log entry.</summary>
+    static async Task<Ok<SyncReport>> Preview(HttpContext http, GitSync sync, CancellationToken ct) =>
+        TypedResults.Ok(Answer(await sync.SyncAsync(http.Caller().ProjectId, FetchTrigger.Preview, ct)));
+
+    /// <summary>A fetch that failed is the repository's fault, not the caller's: 502, and the failure is in the status and log.</summary>
+    static SyncReport Answer(SyncReport report) =>
+        report.Result == "failed"
+            ? throw new ProblemException(StatusCodes.Status502BadGateway, "The repository could not be fetched", report.Error!)
+            : report;
+
+    static async Task<Ok<Paged<GitFetchView>>> Log(PageRequest paging, HttpContext http, PromptHubDb db, CancellationToken ct)
+    {
+        var projectId = http.Caller().ProjectId;
+        await FindAsync(db, projectId, ct);
+        var query = db.GitFetches.AsNoTracking().Where(f => f.ProjectId == projectId);
+        var total = await query.CountAsync(ct);
+        var page = await query.OrderByDescending(f => f.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
+        return TypedResults.Ok(new Paged<GitFetchView>([.. page.Select(f => new GitFetchView(f.Id, f.StartedAt, f.DurationMs, Lower(f.Trigger), f.Commit,
+            Lower(f.Result), f.Error, f.Created, f.Unchanged, f.Rejected))], paging.Page, paging.PageSize, total));
+    }
+
+    /// <summary>
+    /// Every live prompt at <paramref name="label"/> (or its latest version) as `.prompt` files in a tar or zip,
+    /// ready to commit. Reads the Prompts module's tables directly, read-only: it has no catalogue read for
+    /// whole versions yet (the boundary work of issue 11 would give it one).
+    /// </summary>
+    static async Task<IResult> Export(string? label, string? format, HttpContext http, PromptHubDb db, CancellationToken ct)
+    {
+        format ??= "tar";
+        var validation = new Validation().Check(format is "tar" or "zip", "format", "must be 'tar' or 'zip'");
+        if (label is not null && label != "latest" && Label.NameError(label, forMove: true) is { } labelError) validation.Add("label", labelError);
+        validation.ThrowIfInvalid();
+        var projectId = http.Caller().ProjectId;
+        var prompts = await db.Prompts.AsNoTracking().Where(p => p.ProjectId == projectId && p.ArchivedAt == null && p.LatestVersion > 0)
+            .OrderBy(p => p.Name).ToListAsync(ct);
+        var targets = label is null or "latest"
+            ? prompts.ToDictionary(p => p.Id, p => p.LatestVersion)
+            : await db.Labels.AsNoTracking().Where(l => l.Name == label && prompts.Select(p => p.Id).Contains(l.PromptId))
+                .ToDictionaryAsync(l => l.PromptId, l => l.Version, ct);
+        var ids = targets.Keys.ToList();
+        var versions = (await db.PromptVersions.AsNoTracking().Where(v => ids.Contains(v.PromptId)).ToListAsync(ct))
+            .Where(v => targets[v.PromptId] == v.Version).ToDictionary(v => v.PromptId);
+
+        var files = new List<(string Name, byte[] Bytes)>();
+        var skipped = new List<string>();
+        foreach (var prompt in prompts.Where(p => versions.ContainsKey(p.Id)))
+        {
+            var content = versions[prompt.Id].Content();
+            if (!PromptFile.CanWrite(content.Messages)) { skipped.Add(prompt.Name); continue; }
+            var text = PromptFile.Write(prompt.Type, content.Format, prompt.Description, prompt.Tags, content.Config, content.Template, content.Messages);
+            files.Add((prompt.Name + PromptFile.Extension, Encoding.UTF8.GetBytes(text)));
+        }
+        if (skipped.Count > 0) http.Response.Headers["PromptHub-Export-Skipped"] = string.Join(",", skipped);
+        using var archive = new MemoryStream();
+        if (format == "zip")
+        {
+            using var zip = new ZipArchive(archive, ZipArchiveMode.Create, leaveOpen: true);
+            foreach (var (name, bytes) in files)
+            {
+                await using var entry = await zip.CreateEntry(name).OpenAsync(ct);
+                await entry.WriteAsync(bytes, ct);
+            }
+        }
+        else
+        {
+            await using var tar = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true);
+            foreach (var (name, bytes) in files)
+            {
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(bytes) }, ct);
+            }
+        }
+        return TypedResults.File(archive.ToArray(), format == "zip" ? "application/zip" : "application/x-tar", $"prompts.{format}");
+    }
+
+    /// <summary>
+    /// A push from GitHub (`X-Hub-Signature-256`, HMAC-SHA256 of the body) or GitLab (`X-Gitlab-Token`): a sync is
+    /// queued. Any failure to verify — unknown project, no source, wrong signature — is the same 401, and nothing happens.
+    /// </summary>
+    static async Task<Results<Accepted<WebhookAnswer>, Ok<WebhookAnswer>>> Webhook(string? project, HttpContext http, PromptHubDb db, GitSecrets secrets,
+        IBackgroundJobClient jobs, CancellationToken ct)
+    {
+        var source = Guid.TryParse(project, out var projectId)
+            ? await db.GitSources.AsNoTracking().SingleOrDefaultAsync(s => s.ProjectId == projectId, ct)
+            : null;
+        var secret = source is null ? null : secrets.Unprotect(source.ProtectedWebhookSecret);
+        // The body is read (it is what is signed) only for a source that exists.
+        using var buffer = new MemoryStream();
+        if (secret is not null) await http.Request.Body.CopyToAsync(buffer, ct);
+        var body = buffer.ToArray();
+        var headers = http.Request.Headers;
+        var verified = secret is not null && (headers.ContainsKey("X-Hub-Signature-256")
+            ? GitSecrets.IsValidSignature(secret, body, headers["X-Hub-Signature-256"])
+            : GitSecrets.IsValidToken(secret, headers["X-Gitlab-Token"]));
+        if (!verified)
+        {
+            throw new ProblemException(StatusCodes.Status401Unauthorized, "The webhook is not signed with this source's secret",
+                "Send X-Hub-Signature-256 (GitHub) or X-Gitlab-Token (GitLab) made with the secret PUT /api/v1/git-source answered.");
+        }
+        if (headers["X-GitHub-Event"] == "ping") return TypedResults.Ok(new WebhookAnswer(false, null, "ping received"));
+        var pushed = PushedRef(body);
+        if (pushed is not null && pushed != $"refs/heads/{source!.Branch}")
+        {
+            return TypedResults.Ok(new WebhookAnswer(false, null, $"a push to {pushed}, not to the source's branch '{source.Branch}'"));
+        }
+        var jobId = jobs.Enqueue<GitWebhookSyncJob>(job => job.RunAsync(projectId, null, CancellationToken.None));
+        return TypedResults.Accepted((string?)null, new WebhookAnswer(true, jobId, "sync queued"));
+    }
+
+    static string? PushedRef(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("ref", out var pushed)
+                && pushed.ValueKind == JsonValueKind.String ? pushed.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null; // not a push payload: sync anyway, a sync of an unchanged branch imports nothing
+        }
+    }
+
+    static async Task<GitSource> FindAsync(PromptHubDb db, Guid projectId, CancellationToken ct) =>
+        await db.GitSources.AsNoTracking().SingleOrDefaultAsync(s => s.ProjectId == projectId, ct)
+        ?? throw ProblemException.NotFound("This project has no git source: connect one with PUT /api/v1/git-source.");
+
+    static GitSourceView ToView(GitSource s, string? newSecret)
+    {
+        var state = s.LastResult switch
+        {
+            null => "never_synced",
+            SyncResult.Failed => "failing",
+            SyncResult.Partial => "partial",
+            _ => "ok",
+        };
+        var errors = JsonSerializer.Deserialize<FileErrorView[]>(s.FileErrors, JsonSerializerOptions.Web) ?? [];
+        var status = new GitSyncStatusView(state, s.LastAttemptAt, s.LastSuccessAt, s.LastCommit, s.LastResult is { } r ? Lower(r) : null, s.LastError,
+            s.FailingSince, s.ConsecutiveFailures, s.NextAttemptAt, new SyncCountsView(s.LastCreated, s.LastUnchanged, s.LastRejected, s.LastLabelsMoved), errors);
+        return new GitSourceView(s.Url, s.Branch, s.Path, s.Username, s.ProtectedToken is not null, s.Labels, s.ArchiveDeleted,
+            new GitWebhookView($"/api/v1{Route}/webhook?project={s.ProjectId}", newSecret), status, s.CreatedAt, s.UpdatedAt, s.UpdatedBy);
+    }
+
+    static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+}
+
+public sealed record WebhookAnswer(bool Queued, string? JobId, string Message);
