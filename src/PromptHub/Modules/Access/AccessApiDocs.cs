@@ -12,6 +12,9 @@ sealed class AccessApiDocs : IModuleApiDocs
             ("admin", "Another admin key", new CreateKeyRequest("release-pipeline", "admin")));
         docs.Body<CreateProjectRequest>(["slug", "name"],
             ("project", "A project of its own (its data is invisible to this one's keys)", new CreateProjectRequest("mobile-app", "Mobile app")));
+        docs.Policy(AccessPolicies.Admin, "admin")
+            .Policy(AccessPolicies.Reader, "reader or admin")
+            .Policy(AccessPolicies.Ops, "ops or admin");
         docs.Parameter("id", "api/v1/keys", "The key's id (from the list or the answer that created it), never its secret.");
     }
 }

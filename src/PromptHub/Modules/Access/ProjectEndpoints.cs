@@ -17,8 +17,9 @@ static class ProjectEndpoints
     public static void MapProjectEndpoints(this IEndpointRouteBuilder api)
     {
         var projects = api.MapGroup("/projects").WithTags("Projects").RequireAuthorization(AccessPolicies.Admin);
-        projects.MapPost("/", Create).WithName("CreateProject").ProducesProblem(StatusCodes.Status409Conflict);
-        projects.MapGet("/current", Current).WithName("GetCurrentProject");
+        projects.MapPost("/", Create).WithName("CreateProject").WithSummary("Create a project with its first admin key").ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("A project's data is invisible to every other project's keys. The admin key's secret is in this answer only. 409: the slug is taken.");
+        projects.MapGet("/current", Current).WithName("GetCurrentProject").WithSummary("The caller's project");
     }
 
     static async Task<Created<CreatedProject>> Create(CreateProjectRequest request, HttpContext http, ProjectCreation creation, CancellationToken ct)

@@ -39,17 +39,24 @@ static class GitSourceEndpoints
     public static void MapGitSourceRoutes(this IEndpointRouteBuilder api)
     {
         var source = api.MapGroup(Route).WithTags("Git sync").RequireAuthorization(AccessPolicies.Admin).ProducesProblem(StatusCodes.Status404NotFound);
-        source.MapPut("/", Put).WithName("PutGitSource");
-        source.MapGet("/", Get).WithName("GetGitSource");
-        source.MapDelete("/", Delete).WithName("DeleteGitSource");
-        source.MapPost("/sync", Sync).WithName("SyncGitSource").ProducesProblem(StatusCodes.Status502BadGateway);
-        source.MapPost("/preview", Preview).WithName("PreviewGitSource").ProducesProblem(StatusCodes.Status502BadGateway);
-        source.MapGet("/log", Log).WithName("GitFetchLog");
-        source.MapGet("/export", Export).WithName("ExportPrompts");
+        source.MapPut("/", Put).WithName("PutGitSource").WithSummary("Connect (or change) the project's Git repository")
+            .WithDescription("201 when it connects, 200 when it changes. The token is stored encrypted and never shown; the webhook secret only in the answer that set it. Nothing is fetched until the next sync (POST /api/v1/git-source/sync, a push to the webhook, or the recurring sync job).");
+        source.MapGet("/", Get).WithName("GetGitSource").WithSummary("Read the Git source and its sync state");
+        source.MapDelete("/", Delete).WithName("DeleteGitSource").WithSummary("Disconnect the Git repository")
+            .WithDescription("Prompts already imported stay.");
+        source.MapPost("/sync", Sync).WithName("SyncGitSource").WithSummary("Sync now").ProducesProblem(StatusCodes.Status502BadGateway)
+            .WithDescription("Fetches the branch and turns each changed `*.prompt` file into a version. 502: the repository could not be reached or refused the credentials.");
+        source.MapPost("/preview", Preview).WithName("PreviewGitSource").WithSummary("Preview a sync").ProducesProblem(StatusCodes.Status502BadGateway)
+            .WithDescription("What a sync would create, leave unchanged and reject, without writing anything. 502: the repository could not be reached.");
+        source.MapGet("/log", Log).WithName("GitFetchLog").WithSummary("The fetch log, newest first");
+        source.MapGet("/export", Export).WithName("ExportPrompts").WithSummary("Export the project's prompts as *.prompt files")
+            .Produces(StatusCodes.Status200OK, responseType: null, "application/x-tar", "application/zip")
+            .WithDescription("A tar or zip archive of one file per prompt, in the format a Git source reads.");
         // Called by GitHub or GitLab: no key, the signature proves the sender.
-        api.MapPost(Route + "/webhook", Webhook).WithTags("Git sync").WithName("GitWebhook").AllowAnonymous()
+        api.MapPost(Route + "/webhook", Webhook).WithTags("Git sync").WithName("GitWebhook").WithSummary("Webhook for GitHub or GitLab pushes").AllowAnonymous()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxWebhookBytes)); // GitHub sends push payloads of up to 25 MB
+            .WithMetadata(new RequestSizeLimitAttribute(MaxWebhookBytes)) // GitHub sends push payloads of up to 25 MB
+            .WithDescription("Called by the Git host with no API key: the signature (GitHub) or token (GitLab) made from the webhook secret proves the sender; 401 otherwise. A push to the branch queues a sync.");
     }
 
     static async Task<Results<Created<GitSourceView>, Ok<GitSourceView>>> Put(GitSourceRequest request, HttpContext http, PromptHubDb db, GitSync sync,

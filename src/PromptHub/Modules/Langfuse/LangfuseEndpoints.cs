@@ -30,11 +30,12 @@ static class LangfuseEndpoints
     public static void MapLangfuseRoutes(this IEndpointRouteBuilder app)
     {
         var prompts = app.MapGroup(LangfuseModule.Root).WithTags("Langfuse-compatible").RequireAuthorization(AccessPolicies.Reader);
-        prompts.MapGet("/", List).WithName("LangfuseListPrompts");
-        prompts.MapPost("/", Create).WithName("LangfuseCreatePrompt").RequireAuthorization(AccessPolicies.Admin);
-        prompts.MapGet("/{**name}", Get).WithName("LangfuseGetPrompt").WithMetadata(QuietRequestLog.Instance);
-        prompts.MapPatch("/{**path}", UpdateLabels).WithName("LangfuseUpdatePromptVersion").RequireAuthorization(AccessPolicies.Admin);
-        prompts.MapDelete("/{**name}", Delete).WithName("LangfuseDeletePrompt").RequireAuthorization(AccessPolicies.Admin);
+        prompts.MapGet("/", List).WithName("LangfuseListPrompts").WithSummary("List prompts (Langfuse's API)");
+        prompts.MapPost("/", Create).WithName("LangfuseCreatePrompt").WithSummary("Create a prompt version (Langfuse's API)").RequireAuthorization(AccessPolicies.Admin)
+            .WithDescription("Creates the prompt on its first version; errors in Langfuse's `{message, error}` envelope.");
+        prompts.MapGet("/{**name}", Get).WithName("LangfuseGetPrompt").WithSummary("Get a prompt version (Langfuse's API)").WithMetadata(QuietRequestLog.Instance);
+        prompts.MapPatch("/{**path}", UpdateLabels).WithName("LangfuseUpdatePromptVersion").WithSummary("Set a version's labels (Langfuse's API)").RequireAuthorization(AccessPolicies.Admin);
+        prompts.MapDelete("/{**name}", Delete).WithName("LangfuseDeletePrompt").WithSummary("Delete a prompt or some of its versions (Langfuse's API)").RequireAuthorization(AccessPolicies.Admin);
     }
 
     /// <summary>

@@ -23,10 +23,12 @@ static class NotificationEndpoints
     public static void MapNotificationRoutes(this IEndpointRouteBuilder api)
     {
         var notifications = api.MapGroup("/notifications").WithTags("Notifications").RequireAuthorization(AccessPolicies.Admin);
-        notifications.MapGet("/", List).WithName("ListNotifications");
-        notifications.MapGet("/settings", Settings).WithName("NotificationSettings");
-        notifications.MapPost("/test", Test).WithName("TestNotification").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        notifications.MapPost("/{id}/retry", Retry).WithName("RetryNotification").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        notifications.MapGet("/", List).WithName("ListNotifications").WithSummary("The outbox: announcements and their delivery");
+        notifications.MapGet("/settings", Settings).WithName("NotificationSettings").WithSummary("Whether announcements are on, and the webhooks");
+        notifications.MapPost("/test", Test).WithName("TestNotification").WithSummary("Send a test message to a webhook").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("Sent at once, not through the outbox. 404: no webhook of that name; 409: no webhook is configured.");
+        notifications.MapPost("/{id}/retry", Retry).WithName("RetryNotification").WithSummary("Retry a failed announcement").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("409: only failed messages can be retried.");
     }
 
     static async Task<Ok<Paged<NotificationView>>> List(string? state, PageRequest paging, HttpContext http, PromptHubDb db, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -90,6 +91,7 @@ sealed class OperationDocsFilter(ApiDocsSource source) : IOperationFilter
         var path = api.RelativePath ?? "";
         var isV1 = path.StartsWith("api/v1/", StringComparison.Ordinal);
 
+        DescribeWhoMay(operation, docs, api.ActionDescriptor.EndpointMetadata);
         AddBodyExamples(operation, docs, api.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type);
 
         operation.Parameters ??= [];
@@ -138,6 +140,16 @@ sealed class OperationDocsFilter(ApiDocsSource source) : IOperationFilter
             if (status == 201) response.Headers["Location"] = Header(JsonSchemaType.String, "Where the new resource can be read.");
             if (status is 200 or 304 && responses.ContainsKey("304")) response.Headers["ETag"] = Header(JsonSchemaType.String, "Send it back as `If-None-Match`.");
         }
+    }
+
+    /// <summary>The key the operation needs, first in its description (the endpoint's own policy is the last one, and the strictest).</summary>
+    static void DescribeWhoMay(OpenApiOperation operation, ModuleApiDocs docs, IList<object> metadata)
+    {
+        var who = metadata.OfType<IAllowAnonymous>().Any()
+            ? "no API key"
+            : metadata.OfType<IAuthorizeData>().LastOrDefault(a => a.Policy is not null)?.Policy is { } policy ? docs.WhoMay(policy) ?? policy : null;
+        if (who is null) return;
+        operation.Description = operation.Description is { Length: > 0 } description ? $"**Key:** {who}.\n\n{description}" : $"**Key:** {who}.";
     }
 
     void AddBodyExamples(OpenApiOperation operation, ModuleApiDocs docs, Type? bodyType)

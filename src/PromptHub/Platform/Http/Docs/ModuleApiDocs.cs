@@ -23,6 +23,7 @@ public sealed class ModuleApiDocs(DateTimeOffset now)
     readonly Dictionary<Type, string[]> _required = [];
     readonly HashSet<(Type, string)> _anyJson = [];
     readonly List<(string Name, string Under, string Description, string? Example)> _parameters = [];
+    readonly Dictionary<string, string> _policies = [];
 
     /// <summary>When the document is generated: examples of recent events use it (an execution "a minute ago").</summary>
     public DateTimeOffset Now { get; } = now;
@@ -51,6 +52,15 @@ public sealed class ModuleApiDocs(DateTimeOffset now)
         _parameters.Add((name, under.Trim('/'), description, example));
         return this;
     }
+
+    /// <summary>Which keys an authorization policy lets in, as each operation's description names it.</summary>
+    public ModuleApiDocs Policy(string name, string whoMay)
+    {
+        _policies[name] = whoMay;
+        return this;
+    }
+
+    public string? WhoMay(string policy) => _policies.GetValueOrDefault(policy);
 
     public IReadOnlyList<BodyExample> ExamplesOf(Type type) => _examples.GetValueOrDefault(type) ?? [];
 
