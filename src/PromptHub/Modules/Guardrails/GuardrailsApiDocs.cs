@@ -15,7 +15,7 @@ sealed class GuardrailsApiDocs : IModuleApiDocs
             ("injection", "Block likely prompt injection everywhere",
                 new GuardrailRequest("no-injection", "prompt_injection", Config(new { threshold = 0.8 }), "block", null, true)),
             ("blocklist", "Warn on words of a list",
-                new GuardrailRequest("competitors", "blocklist", Config(new { terms = new[] { "Globex", "Initech" }, match = "whole_word" }), "warn", null, true)),
+                new GuardrailRequest("competitors", "blocklist", Config(new { terms = new[] { "Globex", "Initech" }, match = "word" }), "warn", null, true)),
             ("max-length", "Refuse very long variables",
                 new GuardrailRequest("short-input", "max_length", Config(new { maxLength = 4000 }), "block", null, true)));
         docs.Body<GuardrailScope>([]);

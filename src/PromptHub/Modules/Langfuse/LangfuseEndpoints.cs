@@ -141,6 +141,7 @@ static class LangfuseEndpoints
     static async Task<Ok<LangfusePrompt>> UpdateLabels(string path, LangfuseUpdateRequest request, HttpContext http,
         PromptRegistry registry, PromptHubDb db, CancellationToken ct)
     {
+        path = Uri.UnescapeDataString(path); // also when the whole tail comes encoded (Swagger UI); names never contain '%'
         var versionsAt = path.LastIndexOf("/versions/", StringComparison.Ordinal);
         if (versionsAt <= 0) throw ProblemException.NotFound("There is nothing at this address: PATCH takes /api/public/v2/prompts/{name}/versions/{version}.");
         var name = PromptPaths.NameFromRoute(path[..versionsAt]);
