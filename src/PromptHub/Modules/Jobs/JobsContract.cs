@@ -48,6 +48,17 @@ public interface IJobCatalog
     bool IsOn(string id, IConfiguration configuration);
 }
 
+/// <summary>One run of a job: a Hangfire background job, with what its state history says (<c>Server</c>: the instance that ran it last).</summary>
+public sealed record JobRun(string Id, string Job, string State, string? Reason, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt, long? DurationMs, int Attempt, string? Server, string? Error, string? Result);
+
+/// <summary>Runs of jobs, for a module that shows the progress of a job it enqueued.</summary>
+public interface IJobRuns
+{
+    /// <summary>The run of a Hangfire job id, or null once Hangfire has forgotten it.</summary>
+    Task<JobRun?> FindAsync(string jobId, CancellationToken ct);
+}
+
 /// <summary>
 /// Who may use the installation-wide ops pages and API (they show every project's jobs): `ops` and
 /// `admin` keys of the home project read; only `admin` keys act (trigger, requeue, delete, pause)

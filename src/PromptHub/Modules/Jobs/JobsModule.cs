@@ -41,6 +41,7 @@ public static class JobsModule
         services.AddSingleton<IValidateOptions<JobsOptions>, JobsOptionsValidation>();
         services.AddSingleton<JobPauses>();
         services.AddSingleton<JobRuns>();
+        services.AddSingleton<IJobRuns>(sp => sp.GetRequiredService<JobRuns>());
         services.AddSingleton<RecurringJobs>();
 
         // This app's own storage, activator and filters, registered before AddHangfire (which would

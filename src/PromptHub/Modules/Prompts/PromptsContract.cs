@@ -141,6 +141,12 @@ public static class PromptChanges
 /// <summary>A prompt as other modules see it (never the entity): its id, name, type, tags and highest version.</summary>
 public sealed record PromptInfo(Guid Id, Guid ProjectId, string Name, PromptType Type, IReadOnlyList<string> Tags, int LatestVersion);
 
+/// <summary>The names of prompts by id, archived ones included (analytics names what it counted).</summary>
+public interface IPromptNames
+{
+    Task<IReadOnlyDictionary<Guid, string>> NamesAsync(Guid projectId, IReadOnlyCollection<Guid> promptIds, CancellationToken ct);
+}
+
 /// <summary>
 /// A chat message `{role, content}`, or a placeholder `{type: "placeholder", name}` that render replaces with
 /// the messages passed under that name (a conversation so far, examples), as Langfuse's chat prompts have them.

@@ -13,6 +13,7 @@ public static class PromptsModule
     {
         builder.Services.AddScoped<PromptRegistry>();
         builder.Services.AddScoped<IPromptRegistry>(sp => sp.GetRequiredService<PromptRegistry>());
+        builder.Services.AddScoped<IPromptNames, PromptNames>();
         builder.Services.AddScoped<IProjectSetup, ExamplePrompts>();
     }
 
