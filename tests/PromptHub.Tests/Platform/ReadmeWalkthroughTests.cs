@@ -50,10 +50,15 @@ public sealed partial class ReadmeWalkthroughTests
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
             });
             await app.WaitUntilReadyAsync();
-            var adminKey = PrintedAdminKey(app.Output);
-            Assert.True(adminKey is not null, "the first start prints the admin key:\n" + string.Join('\n', app.Output.TakeLast(40)));
+            string? adminKey = null;
+            await HttpAssertions.EventuallyAsync(() =>
+            {
+                adminKey = PrintedAdminKey(app.Output);
+                Assert.True(adminKey is not null, "the first start prints the admin key:\n" + string.Join('\n', app.Output.TakeLast(40)));
+                return Task.CompletedTask;
+            });
 
-            var result = await RunAsync(run, $"http://127.0.0.1:{app.Port}", Pasted(adminKey));
+            var result = await RunAsync(run, $"http://127.0.0.1:{app.Port}", Pasted(adminKey!));
             var problems = Problems(run, result);
             // Its executions are dated now, so the analytics it reads right after them count them.
             var analytics = run.Select((b, i) => (b, i)).Where(x => x.b.Text.Contains("/analytics/overview", StringComparison.Ordinal)).ToList();
