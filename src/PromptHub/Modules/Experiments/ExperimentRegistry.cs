@@ -275,10 +275,7 @@ sealed class ExperimentRegistry(PromptHubDb db, IPromptRegistry prompts, IPrompt
     /// <summary>Commits, telling every instance that the project's experiments changed (applied here at once).</summary>
     async Task CommitAsync(Guid projectId, CancellationToken ct)
     {
-        var key = projectId.ToString("N");
-        await ChangeFeed.AnnounceAsync(db, RunningExperiments.ChangeTopic, key, ct);
-        await db.Database.CurrentTransaction!.CommitAsync(ct);
-        changes.Apply(RunningExperiments.ChangeTopic, key);
+        await changes.CommitAsync(db, db.Database.CurrentTransaction!.CommitAsync, RunningExperiments.ChangeTopic, projectId.ToString("N"), ct);
     }
 
     static ProblemException NotDraft(Experiment e) => ProblemException.Conflict(e.Status == ExperimentStatus.Running
