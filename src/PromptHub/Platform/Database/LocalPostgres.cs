@@ -85,7 +85,7 @@ public sealed class LocalPostgres : IDisposable
         // shared, and left running when this process ends while its owner lives. One left by a process
         // that is gone (a crash, kill -9) has no one else to stop it: this process takes it over.
         var running = RunningPort(dataDirectory);
-        var owner = running is null || !ServerOwner.IsAlive(dataDirectory);
+        var owner = running is null || ServerOwner.Live(dataDirectory) is null;
         if (owner) ServerOwner.Claim(dataDirectory);
         var port = running ?? StartOnFreePort(binDirectory, dataDirectory, runAsPostgresUser, throwaway);
         var server = new LocalPostgres(dataDirectory, binDirectory, runAsPostgresUser, throwaway, owner, port, password, database);
@@ -147,8 +147,10 @@ public sealed class LocalPostgres : IDisposable
             if (_stopped) return;
             _stopped = true;
         }
-        // The owner may have died since this process attached: then no one else would stop the server.
-        if (!_owner && ServerOwner.IsAlive(_dataDirectory)) return;
+        // Whoever is recorded as owner and still runs stops it: an owner that died after this process
+        // attached leaves that to this one; two that took over at once leave it to the one recorded.
+        var live = ServerOwner.Live(_dataDirectory);
+        if (_owner ? live is { } other && other != Environment.ProcessId : live is not null) return;
         NpgsqlConnection.ClearAllPools();
         try
         {
@@ -296,52 +298,6 @@ public sealed class LocalPostgres : IDisposable
         {
             var output = (stderr.Wait(TimeSpan.FromSeconds(1)) ? stderr.Result : "") + (stdout.Wait(TimeSpan.FromSeconds(1)) ? stdout.Result : "");
             throw new LocalPostgresUnavailableException($"{program} {arguments.FirstOrDefault()} failed (exit code {process.ExitCode}): {output.Trim()}");
-        }
-    }
-}
-
-/// <summary>
-/// `&lt;data folder&gt;.owner` names the process that is to stop the cluster: its id and its start time
-/// (so that a new process given a dead one's id is not taken for it).
-/// </summary>
-static class ServerOwner
-{
-    public static void Claim(string dataDirectory)
-    {
-        var file = dataDirectory + ".owner";
-        var next = file + "." + Environment.ProcessId;
-        File.WriteAllText(next, $"{Environment.ProcessId} {StartTicks(Environment.ProcessId)}");
-        File.Move(next, file, overwrite: true); // whole or not at all, for a reader in another process
-    }
-
-    public static bool IsAlive(string dataDirectory)
-    {
-        try
-        {
-            var parts = File.ReadAllText(dataDirectory + ".owner").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 0 || !int.TryParse(parts[0], out var pid)) return false;
-            using var process = Process.GetProcessById(pid);
-            if (process.HasExited) return false;
-            return parts.Length < 2 || parts[1] == StartTicks(pid);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
-        {
-            return false; // no owner file, or no such process
-        }
-    }
-
-    /// <summary>The process's start in clock ticks since boot (/proc/&lt;pid&gt;/stat, field 22), exact and stable; empty where there is no /proc.</summary>
-    static string StartTicks(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // "pid (name) state ppid …": the name may hold spaces, so count fields after the last ')'.
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "";
         }
     }
 }
