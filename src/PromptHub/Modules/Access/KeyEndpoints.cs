@@ -6,6 +6,8 @@ using Microsoft.EntityFrameworkCore;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Access;
 
 public sealed record CreateKeyRequest(string? Name, string? Role);
@@ -87,10 +89,9 @@ static class KeyEndpoints
     }
 
     public static KeyView ToView(ApiKey key) =>
-        new(key.Id, key.PublicId, key.Name, RoleName(key.Role), key.CreatedAt, key.LastUsedAt, key.RevokedAt);
+        new(key.Id, key.PublicId, key.Name, EnumText.Lower(key.Role), key.CreatedAt, key.LastUsedAt, key.RevokedAt);
 
     public static CreatedKey ToCreated(ApiKey key, string secret) =>
-        new(key.Id, key.PublicId, key.Name, RoleName(key.Role), key.CreatedAt, secret);
+        new(key.Id, key.PublicId, key.Name, EnumText.Lower(key.Role), key.CreatedAt, secret);
 
-    static string RoleName(ApiKeyRole role) => role.ToString().ToLowerInvariant();
 }

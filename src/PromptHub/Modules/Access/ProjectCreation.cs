@@ -8,15 +8,6 @@ using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Access;
 
-/// <summary>
-/// Something another module does for every new project, in the project's creating transaction
-/// (the Prompts module adds example prompts when PromptHub:SeedExamples is on).
-/// </summary>
-public interface IProjectSetup
-{
-    Task SetUpAsync(PromptHubDb db, Guid projectId, string author, CancellationToken cancellationToken);
-}
-
 /// <summary>Creates a project with its first admin key: from the API, at first start, and from the CLI.</summary>
 sealed class ProjectCreation(PromptHubDb db, IEnumerable<IProjectSetup> setups, TimeProvider time)
 {
@@ -83,7 +74,7 @@ static class Bootstrap
         if (await db.Projects.AnyAsync(ct)) return;
 
         var created = await scope.ServiceProvider.GetRequiredService<ProjectCreation>()
-            .CreateAsync(HomeProject.Slug, "Default project", "bootstrap", ct, string.IsNullOrEmpty(configured) ? null : configured);
+            .CreateAsync(IHomeProject.Slug, "Default project", "bootstrap", ct, string.IsNullOrEmpty(configured) ? null : configured);
         await transaction.CommitAsync(ct);
 
         var log = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Bootstrap));

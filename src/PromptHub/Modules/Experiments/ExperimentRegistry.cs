@@ -26,10 +26,10 @@ sealed class ExperimentRegistry(PromptHubDb db, PromptRegistry prompts, IPromptC
         var validation = new Validation();
         if (Experiment.NameError(request.Key) is { } keyError) validation.Add("key", keyError);
         CatalogPrompt? prompt = null;
-        if (Prompt.NameError(request.Prompt) is { } promptError) validation.Add("prompt", promptError);
+        if (PromptRules.NameError(request.Prompt) is { } promptError) validation.Add("prompt", promptError);
         else if ((prompt = await catalog.FindAsync(projectId, request.Prompt!)) is null) validation.Add("prompt", $"there is no prompt named '{request.Prompt}'");
-        var label = request.Label ?? Label.Production;
-        if (Label.NameError(label, forMove: true) is { } labelError) validation.Add("label", labelError);
+        var label = request.Label ?? PromptRules.Production;
+        if (PromptRules.LabelError(label, forMove: true) is { } labelError) validation.Add("label", labelError);
         else if (prompt is not null && !prompt.Labels.ContainsKey(label)) validation.Add("label", $"prompt '{prompt.Name}' has no label '{label}': activate a version first");
         validation.Check(request.Description is null || request.Description.Length <= MaxTextLength, "description", $"must be at most {MaxTextLength} characters")
             .Check(request.Seed is null || (request.Seed.Length is > 0 and <= 200 && !string.IsNullOrWhiteSpace(request.Seed)), "seed", "must be 1–200 characters (it defaults to the key)")

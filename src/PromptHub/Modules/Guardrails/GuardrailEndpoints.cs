@@ -142,7 +142,7 @@ static class GuardrailEndpoints
         foreach (var prompt in prompts)
         {
             var name = prompt?.EndsWith('/') == true ? prompt[..^1] : prompt;
-            if (Prompt.NameError(name) is { } error) validation.Add("scope.prompts", $"'{prompt}' {error} (a folder ends with '/')");
+            if (PromptRules.NameError(name) is { } error) validation.Add("scope.prompts", $"'{prompt}' {error} (a folder ends with '/')");
         }
         foreach (var tag in tags)
         {

@@ -9,6 +9,8 @@ using PromptHub.Modules.Access;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Notifications;
 
 public sealed record NotificationView(Guid Id, string Kind, string EventKey, string Webhook, string State, int Attempts,
@@ -88,6 +90,6 @@ static class NotificationEndpoints
 
     /// <summary>An outbox row as the API shows it, titled like its Discord embed.</summary>
     public static NotificationView ToView(OutboxMessage m) =>
-        new(m.Id, m.Kind, m.EventKey, m.Webhook, m.State.ToString().ToLowerInvariant(), m.Attempts, m.NextAttemptAt, m.LastError,
+        new(m.Id, m.Kind, m.EventKey, m.Webhook, EnumText.Lower(m.State), m.Attempts, m.NextAttemptAt, m.LastError,
             m.DiscordMessageId, m.CreatedAt, m.DeliveredAt, DiscordEmbeds.Embed(m.Kind, JsonNode.Parse(m.Payload)!.AsObject())["title"]?.GetValue<string>());
 }

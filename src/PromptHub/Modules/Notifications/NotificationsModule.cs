@@ -55,7 +55,7 @@ sealed class DiscordOptionsValidation : IValidateOptions<DiscordOptions>
 }
 
 /// <summary>Says once, at start-up, whether announcements are on and why not; when on, delivers what waited while no instance ran.</summary>
-sealed class NotificationStartupNote(NotificationSwitch notifications, IOptions<DiscordOptions> options, IBackgroundJobClient jobs, JobCatalog catalog,
+sealed class NotificationStartupNote(NotificationSwitch notifications, IOptions<DiscordOptions> options, IBackgroundJobClient jobs, IJobCatalog catalog,
     IConfiguration configuration, ILogger<NotificationStartupNote> log) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)

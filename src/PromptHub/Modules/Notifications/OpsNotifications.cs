@@ -10,6 +10,8 @@ using PromptHub.Modules.Jobs;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Notifications;
 
 /// <summary>A message of any project, as ops see it.</summary>
@@ -35,8 +37,8 @@ static class OpsNotifications
     /// <summary>The page and its Retry action, inside the dashboard.</summary>
     public static void AddDashboardPage()
     {
-        OpsDashboard.AddPage("/notifications", "Notifications", () => new NotificationsPage());
-        OpsDashboard.AddAction("/notifications/retry", NotificationsPage.RetryAsync);
+        DashboardPages.AddPage("/notifications", "Notifications", () => new NotificationsPage());
+        DashboardPages.AddAction("/notifications/retry", NotificationsPage.RetryAsync);
     }
 
     static async Task<Ok<OpsNotificationView>> Retry(string id, PromptHubDb db, OutboxRetry retry, CancellationToken ct)
@@ -58,7 +60,7 @@ static class OpsNotifications
     public static async Task<Dictionary<string, int>> CountsAsync(PromptHubDb db, CancellationToken ct)
     {
         var counts = await db.Outbox.GroupBy(m => m.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        return Enum.GetValues<OutboxState>().ToDictionary(s => s.ToString().ToLowerInvariant(), s => counts.GetValueOrDefault(s));
+        return Enum.GetValues<OutboxState>().ToDictionary(s => EnumText.Lower(s), s => counts.GetValueOrDefault(s));
     }
 
     static async Task<string> SlugAsync(PromptHubDb db, Guid projectId, CancellationToken ct) =>

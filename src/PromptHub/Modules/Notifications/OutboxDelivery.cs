@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Notifications;
 
 public sealed record DeliveryReport(int Delivered, int Retrying, int Failed, int Messages);
@@ -126,7 +128,7 @@ sealed class OutboxDelivery(NpgsqlDataSource dataSource, DiscordWebhookClient di
             WHERE id = ANY($1) AND leased_by = $9 AND state = 'sending'
             """);
         command.Parameters.AddWithValue(messages.Select(m => m.Id).ToArray());
-        command.Parameters.AddWithValue(outcome.State.ToString().ToLowerInvariant());
+        command.Parameters.AddWithValue(EnumText.Lower(outcome.State));
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Varchar, (object?)outcome.Error ?? DBNull.Value);
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Varchar, (object?)outcome.MessageId ?? DBNull.Value);
         command.Parameters.AddWithValue(now);

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
-using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Prompts;
 
@@ -72,39 +70,4 @@ static class PromptPaths
         "resolve" or "render" => tail.Length == 1,
         _ => false,
     };
-
-    /// <summary>The prompt name of a `{name}` route value: decoded once, then validated (400 when invalid).</summary>
-    public static string NameFromRoute(string raw)
-    {
-        string name;
-        try
-        {
-            name = Uri.UnescapeDataString(raw);
-        }
-        catch (UriFormatException)
-        {
-            throw ProblemException.Invalid("name", "is not a valid URL-encoded prompt name");
-        }
-        var error = Prompt.NameError(name);
-        if (error is not null) throw ProblemException.Invalid("name", error);
-        return name;
-    }
-
-    /// <summary>A `{version}` route value: a positive whole number or `latest` (null).</summary>
-    public static int? VersionFromRoute(string raw)
-    {
-        if (raw == Label.Latest) return null;
-        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
-        {
-            throw ProblemException.Invalid("version", "must be a positive whole number or 'latest'");
-        }
-        return version;
-    }
-
-    public static string LabelFromRoute(string label, bool forMove)
-    {
-        var error = Label.NameError(label, forMove);
-        if (error is not null) throw ProblemException.Invalid("label", error);
-        return label;
-    }
 }

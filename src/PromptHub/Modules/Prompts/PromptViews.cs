@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Prompts;
 
 public sealed record PromptView(
@@ -27,14 +29,12 @@ public sealed record VersionDiffView(string Name, int Version, int? Against, str
 
 static class PromptViews
 {
-    public static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
-
     public static PromptView ToView(Prompt prompt, IReadOnlyDictionary<string, int> labels) =>
-        new(prompt.Name, Lower(prompt.Type), prompt.Description, prompt.Tags, labels,
+        new(prompt.Name, EnumText.Lower(prompt.Type), prompt.Description, prompt.Tags, labels,
             prompt.LatestVersion == 0 ? null : prompt.LatestVersion, prompt.CreatedAt, prompt.UpdatedAt);
 
     public static PromptDetailView ToDetail(Prompt prompt, IReadOnlyDictionary<string, int> labels, PromptVersion? latest) =>
-        new(prompt.Name, Lower(prompt.Type), prompt.Description, prompt.Tags, labels,
+        new(prompt.Name, EnumText.Lower(prompt.Type), prompt.Description, prompt.Tags, labels,
             prompt.LatestVersion == 0 ? null : prompt.LatestVersion, prompt.CreatedAt, prompt.UpdatedAt,
             latest is null ? null : ToView(prompt, latest, labels));
 
@@ -42,15 +42,15 @@ static class PromptViews
     public static VersionView ToView(Prompt prompt, PromptVersion version, IReadOnlyDictionary<string, int> labels)
     {
         var pointing = labels.Where(l => l.Value == version.Version).Select(l => l.Key).Order(StringComparer.Ordinal).ToList();
-        if (version.Version == prompt.LatestVersion) pointing.Add(Label.Latest);
-        return new VersionView(prompt.Name, version.Version, Lower(version.Type), TemplateLanguage.Name(version.TemplateFormat), version.Template,
+        if (version.Version == prompt.LatestVersion) pointing.Add(PromptRules.Latest);
+        return new VersionView(prompt.Name, version.Version, EnumText.Lower(version.Type), TemplateLanguage.Name(version.TemplateFormat), version.Template,
             version.Messages is null ? null : VersionContent.ParseMessages(version.Messages),
             JsonNode.Parse(version.Config), version.Variables, version.CommitMessage, version.Author,
-            Lower(version.ChangeType), version.ParentVersion, version.ContentHash, version.CreatedAt, pointing);
+            EnumText.Lower(version.ChangeType), version.ParentVersion, version.ContentHash, version.CreatedAt, pointing);
     }
 
     public static LabelMoveView ToView(LabelMove move) =>
-        new(move.Label, move.FromVersion, move.ToVersion, Lower(move.Action), move.Reason, move.Actor, move.CreatedAt, move.Percent, move.Experiment);
+        new(move.Label, move.FromVersion, move.ToVersion, EnumText.Lower(move.Action), move.Reason, move.Actor, move.CreatedAt, move.Percent, move.Experiment);
 
     public static LabelView ToView(LabelChange change) =>
         new(change.Prompt.Name, change.Label.Name, change.Label.Version, change.PreviousVersion, change.Move is not null,

@@ -12,6 +12,8 @@ public static class PromptsModule
     public static void AddPromptsModule(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<PromptRegistry>();
+        builder.Services.AddScoped<IPromptRegistry>(sp => sp.GetRequiredService<PromptRegistry>());
+        builder.Services.AddScoped<IPromptNames, PromptNames>();
         builder.Services.AddScoped<IProjectSetup, ExamplePrompts>();
     }
 

@@ -36,7 +36,7 @@ sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments)
             return new Resolution(prompt, exact, null, null);
         }
 
-        label ??= Label.Production;
+        label ??= PromptRules.Production;
         var target = prompt.TargetOf(label) ?? throw ProblemException.NotFound($"Prompt '{name}' has no '{label}' version.");
         // A subject of an experiment or rollout running on the label gets its variant's version, chosen in memory.
         var choice = subject is null ? null : await experiments.AssignAsync(projectId, prompt.Id, label, subject);

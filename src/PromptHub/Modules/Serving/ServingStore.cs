@@ -43,7 +43,7 @@ sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type,
     /// <summary>What other modules may know of it (<see cref="IPromptCatalog"/>).</summary>
     public CatalogPrompt Catalog => field ??= new CatalogPrompt(Id, Name, Type, LatestVersion, Labels);
 
-    public int? TargetOf(string label) => label == Label.Latest
+    public int? TargetOf(string label) => label == PromptRules.Latest
         ? (LatestVersion == 0 ? null : LatestVersion)
         : Labels.TryGetValue(label, out var version) ? version : null;
 }
