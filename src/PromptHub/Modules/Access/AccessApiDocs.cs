@@ -13,8 +13,7 @@ sealed class AccessApiDocs : IModuleApiDocs
         docs.Body<CreateProjectRequest>(["slug", "name"],
             ("project", "A project of its own (its data is invisible to this one's keys)", new CreateProjectRequest("mobile-app", "Mobile app")));
         docs.Policy(AccessPolicies.Admin, "admin")
-            .Policy(AccessPolicies.Reader, "reader or admin")
-            .Policy(AccessPolicies.Ops, "ops or admin");
+            .Policy(AccessPolicies.Reader, "reader or admin");
         docs.Parameter("id", "api/v1/keys", "The key's id (from the list or the answer that created it), never its secret.");
     }
 }

@@ -18,6 +18,7 @@ public static class AccessModule
         services.AddSingleton<ApiKeyDirectory>();
         services.AddHostedService<KeyUsageWriter>();
         services.AddScoped<ProjectCreation>();
+        services.AddScoped<IProjectSlugs, ProjectSlugs>();
 
         // Authentication itself is the step in UseAccess; the scheme only answers challenges (401) and
         // refusals (403). With no default authenticate scheme, the framework's middleware does nothing.
@@ -30,12 +31,12 @@ public static class AccessModule
             .AddKeySignIn();
         // Signed-in cookies must open on every instance: the key ring is kept in the database.
         services.AddDataProtection().SetApplicationName("PromptHub").PersistKeysToDbContext<PromptHubDb>();
-        services.AddSingleton<HomeProject>();
+        services.AddSingleton<IHomeProject, HomeProject>();
+        services.AddSingleton<IKeySignIn, BrowserSignIn>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, HomeProjectHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Admin, p => p.RequireRole("admin"))
-            .AddPolicy(AccessPolicies.Reader, p => p.RequireRole("reader", "admin"))
-            .AddPolicy(AccessPolicies.Ops, p => p.RequireRole("ops", "admin"));
+            .AddPolicy(AccessPolicies.Reader, p => p.RequireRole("reader", "admin"));
 
         services.AddOptions<RateLimitOptions>().BindConfiguration("PromptHub:RateLimits");
         services.AddSingleton<KeyRateLimits>();

@@ -3,13 +3,6 @@ using System.Text;
 
 namespace PromptHub.Modules.Access;
 
-public enum ApiKeyRole
-{
-    Admin,
-    Reader,
-    Ops,
-}
-
 /// <summary>
 /// A key of one project. Only the SHA-256 of the secret is stored: secrets are 256 random bits, so
 /// a fast hash is enough (no dictionary to guess from) and keeps authentication cheap on every request.

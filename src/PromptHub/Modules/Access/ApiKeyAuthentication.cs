@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Access;
 
 /// <summary>
@@ -89,7 +91,7 @@ sealed class ApiKeyAuthentication(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        var role = Context.CallerOrNull()?.Role.ToString().ToLowerInvariant() ?? "unknown";
+        var role = Context.CallerOrNull() is { } caller ? EnumText.Lower(caller.Role) : "unknown";
         return Write(StatusCodes.Status403Forbidden, "Forbidden", $"A key with role '{role}' may not do this.");
     }
 

@@ -6,6 +6,8 @@ using Microsoft.EntityFrameworkCore;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Access;
 
 public sealed record CreateKeyRequest(string? Name, string? Role);
@@ -63,10 +65,7 @@ static class KeyEndpoints
         key.Revoke(time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         // Every instance stops accepting the key: this one now, the others when the notification arrives.
-        var changeKey = ApiKeyDirectory.ChangeKey(key.SecretHash);
-        await ChangeFeed.AnnounceAsync(db, ApiKeyDirectory.ChangeTopic, changeKey, ct);
-        await transaction.CommitAsync(ct);
-        changes.Apply(ApiKeyDirectory.ChangeTopic, changeKey);
+        await changes.CommitAsync(db, transaction.CommitAsync, ApiKeyDirectory.ChangeTopic, ApiKeyDirectory.ChangeKey(key.SecretHash), ct);
         return TypedResults.Ok(ToView(key));
     }
 
@@ -89,10 +88,9 @@ static class KeyEndpoints
     }
 
     public static KeyView ToView(ApiKey key) =>
-        new(key.Id, key.PublicId, key.Name, RoleName(key.Role), key.CreatedAt, key.LastUsedAt, key.RevokedAt);
+        new(key.Id, key.PublicId, key.Name, EnumText.Lower(key.Role), key.CreatedAt, key.LastUsedAt, key.RevokedAt);
 
     public static CreatedKey ToCreated(ApiKey key, string secret) =>
-        new(key.Id, key.PublicId, key.Name, RoleName(key.Role), key.CreatedAt, secret);
+        new(key.Id, key.PublicId, key.Name, EnumText.Lower(key.Role), key.CreatedAt, secret);
 
-    static string RoleName(ApiKeyRole role) => role.ToString().ToLowerInvariant();
 }

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Access;
 
 /// <summary>
@@ -52,7 +54,7 @@ public static class KeySignIn
     [
         new Claim(ClaimTypes.NameIdentifier, caller.KeyId.ToString()),
         new Claim(ProjectClaim, caller.ProjectId.ToString()),
-        new Claim(ClaimTypes.Role, caller.Role.ToString().ToLowerInvariant()),
+        new Claim(ClaimTypes.Role, EnumText.Lower(caller.Role)),
         new Claim(ClaimTypes.Name, caller.KeyName),
         new Claim(CheckedClaim, checkedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
     ], SchemeName));
@@ -83,4 +85,14 @@ public static class KeySignIn
         context.ReplacePrincipal(Ticket(current, now));
         context.ShouldRenew = true;
     }
+}
+
+/// <summary>What the Jobs module's sign-in page uses: the key directory's lookup and <see cref="KeySignIn"/>'s cookie.</summary>
+sealed class BrowserSignIn(ApiKeyDirectory keys) : IKeySignIn
+{
+    public async ValueTask<Caller?> FindAsync(string secret, CancellationToken ct) => (await keys.FindAsync(secret, ct))?.Caller;
+
+    public Task SignInAsync(HttpContext http, Caller caller) => KeySignIn.SignInAsync(http, caller);
+
+    public Task SignOutAsync(HttpContext http) => KeySignIn.SignOutAsync(http);
 }

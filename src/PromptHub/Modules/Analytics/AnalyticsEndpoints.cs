@@ -58,7 +58,7 @@ static class AnalyticsEndpoints
     static async Task<Ok<PromptAnalytics>> ForPrompt(string name, string? from, string? to, string? granularity,
         HttpContext http, PromptHubDb db, AnalyticsQueries queries, TimeProvider time, CancellationToken ct)
     {
-        var promptName = PromptPaths.NameFromRoute(name);
+        var promptName = PromptRules.NameFromRoute(name);
         var (first, last) = Range(from, to, granularity, time);
         var projectId = http.Caller().ProjectId;
         var prompt = await db.Prompts.AsNoTracking()

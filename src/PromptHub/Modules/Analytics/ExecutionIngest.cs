@@ -143,11 +143,11 @@ sealed class ExecutionIngest(NpgsqlDataSource dataSource, IPromptCatalog catalog
             CatalogPrompt? prompt = null;
             if (item.Prompt is not null && !prompts.TryGetValue(item.Prompt, out prompt))
             {
-                prompts[item.Prompt] = prompt = Prompt.NameError(item.Prompt) is null ? await catalog.FindAsync(projectId, item.Prompt) : null;
+                prompts[item.Prompt] = prompt = PromptRules.NameError(item.Prompt) is null ? await catalog.FindAsync(projectId, item.Prompt) : null;
             }
             var labelValid = item.Label is null || (labels.TryGetValue(item.Label, out var known)
                 ? known
-                : labels[item.Label] = Label.NameError(item.Label, forMove: false) is null);
+                : labels[item.Label] = PromptRules.LabelError(item.Label, forMove: false) is null);
 
             var before = validation.Count;
             foreach (var (field, message) in Problems(item, prompt, labelValid, latest, limits))

@@ -10,6 +10,8 @@ using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Experiments;
 
 /// <summary>Experiments over HTTP: define (draft), start, stop (optionally promoting the winner), list, show, results.</summary>
@@ -46,7 +48,7 @@ static class ExperimentEndpoints
         var query = db.Experiments.AsNoTracking().Where(e => e.ProjectId == http.Caller().ProjectId);
         if (status is not null)
         {
-            var wanted = Enum.GetValues<ExperimentStatus>().Cast<ExperimentStatus?>().FirstOrDefault(s => PromptViews.Lower(s!.Value) == status)
+            var wanted = Enum.GetValues<ExperimentStatus>().Cast<ExperimentStatus?>().FirstOrDefault(s => EnumText.Lower(s!.Value) == status)
                 ?? throw ProblemException.Invalid("status", "must be draft, running or stopped");
             query = query.Where(e => e.Status == wanted);
         }

@@ -1,6 +1,8 @@
 using PromptHub.Modules.Analytics;
 using PromptHub.Modules.Prompts;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Experiments;
 
 public sealed record MetricSummary(long N, double? Mean, double? Sd);
@@ -66,7 +68,7 @@ public static class ExperimentResults
                 srm.PValue < SrmThreshold && rows.Where(r => r.Variant.Weight > 0).All(r => r.Totals.Subjects >= SrmMinSubjects));
 
         var (decision, reason) = Decide(experiment, variants, srmView, alpha);
-        return new ExperimentResultsView(experiment.Key, PromptViews.Lower(experiment.Status), Camel(experiment.PrimaryMetric), experiment.MinSamplesPerVariant, alpha,
+        return new ExperimentResultsView(experiment.Key, EnumText.Lower(experiment.Status), Camel(experiment.PrimaryMetric), experiment.MinSamplesPerVariant, alpha,
             decision, reason, srmView, totals.ReportedLater, variants);
     }
 

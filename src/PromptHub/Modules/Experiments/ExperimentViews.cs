@@ -1,5 +1,7 @@
 using PromptHub.Modules.Prompts;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Experiments;
 
 /// <summary>A variant as sent: weights are read as numbers so that 12.5 is refused by name rather than as a type error.</summary>
@@ -26,7 +28,7 @@ public sealed record ExperimentView(
 static class ExperimentViews
 {
     public static ExperimentView ToView(Experiment e) => new(
-        e.Key, PromptViews.Lower(e.Kind), e.PromptName, e.Label, e.Description, PromptViews.Lower(e.Status), e.Seed, ExperimentResults.Camel(e.PrimaryMetric),
+        e.Key, EnumText.Lower(e.Kind), e.PromptName, e.Label, e.Description, EnumText.Lower(e.Status), e.Seed, ExperimentResults.Camel(e.PrimaryMetric),
         e.MinSamplesPerVariant, [.. e.Variants.Select(v => new VariantView(v.Name, v.Version, v.Weight))], e.Winner, e.StopReason,
         e.CreatedAt, e.CreatedBy, e.StartedAt, e.StartedBy, e.StoppedAt, e.StoppedBy);
 }

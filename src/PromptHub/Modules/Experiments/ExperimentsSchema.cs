@@ -34,7 +34,7 @@ sealed class ExperimentMapping : IEntityTypeConfiguration<Experiment>
         entity.HasKey(e => e.Id);
         entity.Property(e => e.Key).HasMaxLength(Experiment.MaxKeyLength);
         entity.Property(e => e.Kind).AsLowerCaseText();
-        entity.Property(e => e.PromptName).HasMaxLength(Prompt.MaxNameLength);
+        entity.Property(e => e.PromptName).HasMaxLength(PromptRules.MaxNameLength);
         entity.Property(e => e.Label).HasMaxLength(36);
         entity.Property(e => e.Description).HasMaxLength(2000);
         entity.Property(e => e.Seed).HasMaxLength(200);

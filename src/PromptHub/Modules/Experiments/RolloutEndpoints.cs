@@ -35,13 +35,13 @@ static class RolloutEndpoints
     static async Task<Created<ExperimentView>> Start(string name, string label, StartRolloutRequest request, HttpContext http, ExperimentRegistry registry, CancellationToken ct)
     {
         var caller = http.Caller();
-        var rollout = await registry.StartRolloutAsync(caller.ProjectId, PromptPaths.NameFromRoute(name), PromptPaths.LabelFromRoute(label, forMove: true), request, caller.KeyName, ct);
+        var rollout = await registry.StartRolloutAsync(caller.ProjectId, PromptRules.NameFromRoute(name), PromptRules.LabelFromRoute(label, forMove: true), request, caller.KeyName, ct);
         return TypedResults.Created($"/api/v1/experiments/{rollout.Key}", ExperimentViews.ToView(rollout));
     }
 
     static async Task<Ok<ExperimentView>> Get(string name, string label, HttpContext http, IPromptCatalog catalog, PromptHubDb db, CancellationToken ct)
     {
-        var (promptName, labelName) = (PromptPaths.NameFromRoute(name), PromptPaths.LabelFromRoute(label, forMove: false));
+        var (promptName, labelName) = (PromptRules.NameFromRoute(name), PromptRules.LabelFromRoute(label, forMove: false));
         var projectId = http.Caller().ProjectId;
         var prompt = await catalog.FindAsync(projectId, promptName) ?? throw ProblemException.NotFound($"There is no prompt named '{promptName}'.");
         var rollout = await db.Experiments.AsNoTracking()
@@ -53,7 +53,7 @@ static class RolloutEndpoints
     static async Task<Ok<ExperimentView>> Change(string name, string label, ChangeRolloutRequest request, HttpContext http, ExperimentRegistry registry, CancellationToken ct)
     {
         var caller = http.Caller();
-        var rollout = await registry.ChangeRolloutAsync(caller.ProjectId, PromptPaths.NameFromRoute(name), PromptPaths.LabelFromRoute(label, forMove: true), request, caller.KeyName, ct);
+        var rollout = await registry.ChangeRolloutAsync(caller.ProjectId, PromptRules.NameFromRoute(name), PromptRules.LabelFromRoute(label, forMove: true), request, caller.KeyName, ct);
         return TypedResults.Ok(ExperimentViews.ToView(rollout));
     }
 
@@ -66,7 +66,7 @@ static class RolloutEndpoints
     static async Task<Ok<ExperimentView>> End(string name, string label, bool complete, EndRolloutRequest? request, HttpContext http, ExperimentRegistry registry, CancellationToken ct)
     {
         var caller = http.Caller();
-        var rollout = await registry.EndRolloutAsync(caller.ProjectId, PromptPaths.NameFromRoute(name), PromptPaths.LabelFromRoute(label, forMove: true), complete,
+        var rollout = await registry.EndRolloutAsync(caller.ProjectId, PromptRules.NameFromRoute(name), PromptRules.LabelFromRoute(label, forMove: true), complete,
             request?.Reason, caller.KeyName, ct);
         return TypedResults.Ok(ExperimentViews.ToView(rollout));
     }

@@ -14,6 +14,8 @@ using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.GitSync;
 
 public sealed record GitSourceRequest(string? Url, string? Branch, string? Path, string? Username, string? Token, string[]? Labels,
@@ -121,8 +123,8 @@ static class GitSourceEndpoints
         var query = db.GitFetches.AsNoTracking().Where(f => f.ProjectId == projectId);
         var total = await query.CountAsync(ct);
         var page = await query.OrderByDescending(f => f.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
-        return TypedResults.Ok(new Paged<GitFetchView>([.. page.Select(f => new GitFetchView(f.Id, f.StartedAt, f.DurationMs, Lower(f.Trigger), f.Commit,
-            Lower(f.Result), f.Error, f.Created, f.Unchanged, f.Rejected))], paging.Page, paging.PageSize, total));
+        return TypedResults.Ok(new Paged<GitFetchView>([.. page.Select(f => new GitFetchView(f.Id, f.StartedAt, f.DurationMs, EnumText.Lower(f.Trigger), f.Commit,
+            EnumText.Lower(f.Result), f.Error, f.Created, f.Unchanged, f.Rejected))], paging.Page, paging.PageSize, total));
     }
 
     /// <summary>
@@ -134,7 +136,7 @@ static class GitSourceEndpoints
     {
         format ??= "tar";
         var validation = new Validation().Check(format is "tar" or "zip", "format", "must be 'tar' or 'zip'");
-        if (label is not null && label != "latest" && Label.NameError(label, forMove: true) is { } labelError) validation.Add("label", labelError);
+        if (label is not null && label != "latest" && PromptRules.LabelError(label, forMove: true) is { } labelError) validation.Add("label", labelError);
         validation.ThrowIfInvalid();
         var projectId = http.Caller().ProjectId;
         var prompts = await db.Prompts.AsNoTracking().Where(p => p.ProjectId == projectId && p.ArchivedAt == null && p.LatestVersion > 0)
@@ -240,13 +242,12 @@ static class GitSourceEndpoints
             _ => "ok",
         };
         var errors = JsonSerializer.Deserialize<FileErrorView[]>(s.FileErrors, JsonSerializerOptions.Web) ?? [];
-        var status = new GitSyncStatusView(state, s.LastAttemptAt, s.LastSuccessAt, s.LastCommit, s.LastResult is { } r ? Lower(r) : null, s.LastError,
+        var status = new GitSyncStatusView(state, s.LastAttemptAt, s.LastSuccessAt, s.LastCommit, s.LastResult is { } r ? EnumText.Lower(r) : null, s.LastError,
             s.FailingSince, s.ConsecutiveFailures, s.NextAttemptAt, new SyncCountsView(s.LastCreated, s.LastUnchanged, s.LastRejected, s.LastLabelsMoved), errors);
         return new GitSourceView(s.Url, s.Branch, s.Path, s.Username, s.ProtectedToken is not null, s.Labels, s.ArchiveDeleted,
             new GitWebhookView($"/api/v1{Route}/webhook?project={s.ProjectId}", newSecret), status, s.CreatedAt, s.UpdatedAt, s.UpdatedBy);
     }
 
-    static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
-}
+    }
 
 public sealed record WebhookAnswer(bool Queued, string? JobId, string Message);

@@ -23,7 +23,7 @@ static class GitSourceRules
             .Check(request.Labels is null || request.Labels.Length <= VersionRequest.MaxLabels, "labels", $"must have at most {VersionRequest.MaxLabels} labels");
         foreach (var label in request.Labels ?? [])
         {
-            if (Label.NameError(label, forMove: true) is { } error) validation.Add("labels", $"'{label}' {error}");
+            if (PromptRules.LabelError(label, forMove: true) is { } error) validation.Add("labels", $"'{label}' {error}");
         }
         validation.ThrowIfInvalid();
         return (request.Url!, branch, path, (request.Labels ?? ["staging"]).Distinct(StringComparer.Ordinal).ToArray());

@@ -9,6 +9,8 @@ using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.GitSync;
 
 /// <summary>What a sync did (or, previewed, would do) with one file.</summary>
@@ -144,7 +146,7 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
             GitFetch.Record(projectId, started, watch.Elapsed, trigger, tree.Commit, result, null, counts), ct);
         log.LogInformation("Git sync of project {ProjectId} at {Commit}: {Created} created, {Unchanged} unchanged, {Rejected} rejected{Preview}",
             projectId, tree.Commit[..7], counts.Created, counts.Unchanged, counts.Rejected, dryRun ? " (preview)" : "");
-        return new SyncReport(Lower(result), tree.Commit, counts.Created, counts.Unchanged, counts.Rejected, counts.LabelsMoved,
+        return new SyncReport(EnumText.Lower(result), tree.Commit, counts.Created, counts.Unchanged, counts.Rejected, counts.LabelsMoved,
             reports.Count(r => r.Action == "archived"), reports, null, dryRun);
     }
 
@@ -153,7 +155,7 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
         SyncFileReport Rejected(int? line, string error) => new(file.FilePath, file.PromptName, "rejected", null, [], [], line, error);
 
         if (file.Error is not null) return Rejected(null, file.Error);
-        if (Prompt.NameError(file.PromptName) is { } nameError) return Rejected(null, $"the prompt name '{file.PromptName}' (from the file's path) {nameError}");
+        if (PromptRules.NameError(file.PromptName) is { } nameError) return Rejected(null, $"the prompt name '{file.PromptName}' (from the file's path) {nameError}");
         PromptFileContent content;
         try
         {
@@ -164,7 +166,7 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
             return Rejected(e.Line, e.Message);
         }
         if (TemplateLanguage.ParseName(content.TemplateFormat) is null) return Rejected(null, $"templateFormat: must be one of {string.Join(", ", TemplateLanguage.FormatNames)}");
-        var bad = content.Labels.Select(l => (l, Label.NameError(l, forMove: true))).FirstOrDefault(e => e.Item2 is not null);
+        var bad = content.Labels.Select(l => (l, PromptRules.LabelError(l, forMove: true))).FirstOrDefault(e => e.Item2 is not null);
         if (bad.Item2 is not null) return Rejected(null, $"labels: '{bad.l}' {bad.Item2}");
 
         var change = repositories.LastChange(source.ProjectId, commit, file.FilePath);
@@ -190,9 +192,9 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
                 await registry.CreateAsync(source.ProjectId, name, type, description, tags, ct);
                 upload = await registry.UploadAsync(source.ProjectId, file.PromptName, request, author, ct);
             }
-            if (PromptViews.Lower(upload.Prompt.Type) != content.Type)
+            if (EnumText.Lower(upload.Prompt.Type) != content.Type)
             {
-                throw new PromptFileException(1, $"type: the prompt '{file.PromptName}' is a {PromptViews.Lower(upload.Prompt.Type)} prompt; its type cannot change");
+                throw new PromptFileException(1, $"type: the prompt '{file.PromptName}' is a {EnumText.Lower(upload.Prompt.Type)} prompt; its type cannot change");
             }
             var moved = new List<string>();
             foreach (var label in content.Labels.Where(source.Labels.Contains))
@@ -289,5 +291,4 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
 
     static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 
-    static string Lower(SyncResult result) => result.ToString().ToLowerInvariant();
 }

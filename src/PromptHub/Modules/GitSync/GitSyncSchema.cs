@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using PromptHub.Modules.Access;
 using PromptHub.Platform.Database;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.GitSync;
 
 static class GitSyncSchema
@@ -33,7 +35,7 @@ sealed class GitSourceMapping : IEntityTypeConfiguration<GitSource>
         entity.Property(s => s.LastCommit).HasMaxLength(64);
         // Nullable (never synced): EF applies the enum's converter to the values that are set.
         entity.Property(s => s.LastResult).HasMaxLength(16)
-            .HasConversion(new ValueConverter<SyncResult, string>(v => v.ToString().ToLowerInvariant(), t => Enum.Parse<SyncResult>(t, true)));
+            .HasConversion(new ValueConverter<SyncResult, string>(v => EnumText.Lower(v), t => Enum.Parse<SyncResult>(t, true)));
         entity.Property(s => s.LastError).HasMaxLength(2000);
         entity.Property(s => s.FileErrors).HasColumnType("jsonb");
         entity.HasOne<Project>().WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Cascade);

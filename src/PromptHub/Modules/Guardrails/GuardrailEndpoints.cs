@@ -145,7 +145,7 @@ static class GuardrailEndpoints
         foreach (var prompt in prompts)
         {
             var name = prompt?.EndsWith('/') == true ? prompt[..^1] : prompt;
-            if (Prompt.NameError(name) is { } error) validation.Add("scope.prompts", $"'{prompt}' {error} (a folder ends with '/')");
+            if (PromptRules.NameError(name) is { } error) validation.Add("scope.prompts", $"'{prompt}' {error} (a folder ends with '/')");
         }
         foreach (var tag in tags)
         {
@@ -179,9 +179,7 @@ static class GuardrailEndpoints
         {
             throw ProblemException.Conflict($"A guardrail named '{name}' already exists in this project.");
         }
-        await ChangeFeed.AnnounceAsync(db, GuardrailRules.ChangeTopic, key, ct);
-        await transaction.CommitAsync(ct);
-        changes.Apply(GuardrailRules.ChangeTopic, key);
+        await changes.CommitAsync(db, transaction.CommitAsync, GuardrailRules.ChangeTopic, key, ct);
     }
 
     static async Task<Guardrail> FindAsync(PromptHubDb db, HttpContext http, string routeId, bool tracked, CancellationToken ct)

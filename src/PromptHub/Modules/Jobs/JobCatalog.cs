@@ -12,7 +12,7 @@ public sealed record JobDeclaration(string Id, string Description, Type JobType,
 }
 
 /// <summary>Every job the modules declared, in order.</summary>
-public sealed class JobCatalog
+public sealed class JobCatalog : IJobCatalog
 {
     readonly List<JobDeclaration> _jobs = [];
 

@@ -4,17 +4,14 @@ using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Jobs;
 
-/// <summary>One run of a job: a Hangfire background job, with what its state history says (<c>Server</c>: the instance that ran it last).</summary>
-public sealed record JobRun(string Id, string Job, string State, string? Reason, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt, long? DurationMs, int Attempt, string? Server, string? Error, string? Result);
-
+/// <summary>Which runs to list: all the given filters at once.</summary>
 public sealed record RunFilter(string? Job, string? State, DateTimeOffset? From, DateTimeOffset? To);
 
 /// <summary>
 /// Runs as ops read them, straight from Hangfire's tables (`hangfire.job`, `.state`, `.jobparameter`):
 /// Hangfire's own monitoring API pages by state only, not by job or time. Paged in SQL, newest first.
 /// </summary>
-public sealed class JobRuns(NpgsqlDataSource dataSource)
+public sealed class JobRuns(NpgsqlDataSource dataSource) : IJobRuns
 {
     /// <summary>Hangfire's states (and PromptHub's Skipped), as the API names them.</summary>
     public static readonly string[] States = ["enqueued", "scheduled", "processing", "succeeded", "failed", "deleted", "awaiting", "skipped"];

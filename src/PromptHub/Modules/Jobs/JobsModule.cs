@@ -31,29 +31,17 @@ public static class JobsModule
     /// <summary>How long a stopping instance waits for its jobs before the process ends anyway (they are re-queued).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// A job run on a cron in UTC, read from <paramref name="cronSetting"/> (five fields, default
-    /// <paramref name="defaultCron"/>; `-` switches it off). A firing missed while every instance was down
-    /// runs once when one comes back.
-    /// </summary>
-    public static void AddRecurringJob<TJob>(this IHostApplicationBuilder builder, string id, string description, string cronSetting, string defaultCron)
-        where TJob : class, IRecurringJob =>
-        Catalog(builder).Add(new JobDeclaration(id, description, typeof(TJob), Job.FromExpression<TJob>(job => job.RunAsync(CancellationToken.None)),
-            cronSetting, defaultCron));
-
-    /// <summary>A job class run only when enqueued (`IBackgroundJobClient`); its runs are listed under <paramref name="id"/>.</summary>
-    public static void AddOnDemandJob<TJob>(this IHostApplicationBuilder builder, string id, string description) where TJob : class =>
-        Catalog(builder).Add(new JobDeclaration(id, description, typeof(TJob), null, null, null));
-
     /// <summary>Call after the modules that declare jobs.</summary>
     public static void AddJobsModule(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddSingleton(Catalog(builder));
+        services.AddSingleton<IJobCatalog>(sp => sp.GetRequiredService<JobCatalog>());
         services.AddOptions<JobsOptions>().BindConfiguration("PromptHub:Jobs").ValidateOnStart();
         services.AddSingleton<IValidateOptions<JobsOptions>, JobsOptionsValidation>();
         services.AddSingleton<JobPauses>();
         services.AddSingleton<JobRuns>();
+        services.AddSingleton<IJobRuns>(sp => sp.GetRequiredService<JobRuns>());
         services.AddSingleton<RecurringJobs>();
 
         // This app's own storage, activator and filters, registered before AddHangfire (which would
@@ -117,7 +105,7 @@ public static class JobsModule
         app.MapOpsDashboard();
     }
 
-    static JobCatalog Catalog(IHostApplicationBuilder builder)
+    internal static JobCatalog Catalog(IHostApplicationBuilder builder)
     {
         if (!builder.Properties.TryGetValue(CatalogKey, out var catalog)) builder.Properties[CatalogKey] = catalog = new JobCatalog();
         return (JobCatalog)catalog;

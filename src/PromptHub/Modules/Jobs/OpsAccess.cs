@@ -13,16 +13,13 @@ namespace PromptHub.Modules.Jobs;
 /// `admin` keys of the home project read; only `admin` keys act (trigger, requeue, delete, pause)
 /// unless PromptHub:Jobs:OpsMayAct is on. Any other project's key: 403.
 /// </summary>
-public static class OpsPolicies
+static class OpsAccess
 {
-    public const string Read = "ops:read";
-    public const string Act = "ops:act";
-
     internal static void AddOps(this IHostApplicationBuilder builder)
     {
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Read, p => p.RequireRole("ops", "admin").AddRequirements(new HomeProjectRequirement()))
-            .AddPolicy(Act, p => p.RequireRole("ops", "admin").AddRequirements(new HomeProjectRequirement(), new MayActRequirement()));
+            .AddPolicy(OpsPolicies.Read, p => p.RequireRole("ops", "admin").AddRequirements(new HomeProjectRequirement()))
+            .AddPolicy(OpsPolicies.Act, p => p.RequireRole("ops", "admin").AddRequirements(new HomeProjectRequirement(), new MayActRequirement()));
         builder.Services.AddSingleton<IAuthorizationHandler, MayActHandler>();
         // The dashboard's POSTs carry Hangfire's antiforgery token once antiforgery is registered
         // (without it, Hangfire accepts a POST with no token at all).
@@ -43,7 +40,7 @@ public static class OpsPolicies
     {
         protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, MayActRequirement requirement)
         {
-            if (context.User is CallerPrincipal { Caller: var caller } && MayAct(caller, options.CurrentValue)) context.Succeed(requirement);
+            if (context.User.CallerOrNull() is { } caller && MayAct(caller, options.CurrentValue)) context.Succeed(requirement);
             return Task.CompletedTask;
         }
     }

@@ -42,7 +42,7 @@ public static class OpsDashboard
             // Who may open it is the endpoint's authorization below; Hangfire's local-only default goes.
             Authorization = [],
             AsyncAuthorization = [],
-            IsReadOnlyFunc = context => !OpsPolicies.MayAct(context.GetHttpContext()),
+            IsReadOnlyFunc = context => !OpsAccess.MayAct(context.GetHttpContext()),
             DashboardTitle = "PromptHub jobs",
             AppPath = null,
             DisplayStorageConnectionString = false,
@@ -52,7 +52,7 @@ public static class OpsDashboard
     }
 
     /// <summary>A page inside the dashboard, with an entry in its top menu. Hangfire's routes are process-wide: added once.</summary>
-    public static void AddPage(string path, string menuText, Func<DashboardPage> page)
+    internal static void AddPage(string path, string menuText, Func<DashboardPage> page)
     {
         lock (Added)
         {
@@ -66,7 +66,7 @@ public static class OpsDashboard
     /// A form post inside the dashboard: refused (401) in read-only mode like Hangfire's own commands,
     /// protected by the antiforgery token; the action answers where to go back to.
     /// </summary>
-    public static void AddAction(string path, Func<HttpContext, Task<string>> action)
+    internal static void AddAction(string path, Func<HttpContext, Task<string>> action)
     {
         lock (Added)
         {
@@ -94,38 +94,4 @@ public static class OpsDashboard
             http.Response.StatusCode = StatusCodes.Status303SeeOther;
         }
     }
-}
-
-/// <summary>A PromptHub page inside Hangfire's layout, written in plain C#.</summary>
-public abstract class DashboardPage(string title) : RazorPage
-{
-    protected HttpContext Http => Context.GetHttpContext();
-
-    protected T Service<T>() where T : notnull => Http.RequestServices.GetRequiredService<T>();
-
-    public sealed override void Execute()
-    {
-        Layout = new LayoutPage(title);
-        WriteLiteral($"<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">{Encode(title)}</h1>");
-        Body();
-        WriteLiteral("</div></div>");
-    }
-
-    protected abstract void Body();
-
-    protected static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
-
-    /// <summary>A form that posts to an action of <see cref="OpsDashboard.AddAction"/>, with the antiforgery token.</summary>
-    protected string Form(string action, string fields, string button, string buttonClass = "btn-primary")
-    {
-        var antiforgery = Service<IAntiforgery>().GetAndStoreTokens(Http);
-        return $"""
-            <form method="post" action="{Url.To(action)}" class="form-inline" style="display:inline">
-            <input type="hidden" name="{antiforgery.FormFieldName}" value="{Encode(antiforgery.RequestToken)}">{fields}
-            <button type="submit" class="btn btn-sm {buttonClass}">{Encode(button)}</button></form>
-            """;
-    }
-
-    /// <summary>The actor recorded for what a key does here.</summary>
-    protected static string Actor(HttpContext http) => http.Caller().KeyName;
 }

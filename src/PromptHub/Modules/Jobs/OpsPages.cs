@@ -10,7 +10,7 @@ namespace PromptHub.Modules.Jobs;
 
 /// <summary>
 /// `/ops` (to the dashboard), and the small sign-in page in front of it: an `ops` or `admin` key of the
-/// home project, pasted once, becomes a signed-in cookie (<see cref="KeySignIn"/>); the key itself is
+/// home project, pasted once, becomes a signed-in cookie (<see cref="IKeySignIn"/>); the key itself is
 /// never stored in the browser.
 /// </summary>
 static class OpsPages
@@ -28,26 +28,25 @@ static class OpsPages
         pages.MapPost(SignOutPath, async (HttpContext http, IAntiforgery antiforgery) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http)) return FormExpired();
-            await KeySignIn.SignOutAsync(http);
+            await http.RequestServices.GetRequiredService<IKeySignIn>().SignOutAsync(http);
             return TypedResults.Redirect(SignInPath);
         });
     }
 
-    static async Task<IResult> SignInAsync(HttpContext http, IAntiforgery antiforgery, ApiKeyDirectory keys, HomeProject home)
+    static async Task<IResult> SignInAsync(HttpContext http, IAntiforgery antiforgery, IKeySignIn signIn, IHomeProject home)
     {
         if (!await antiforgery.IsRequestValidAsync(http)) return FormExpired();
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var returnUrl = form["returnUrl"].ToString();
         var secret = form["key"].ToString().Trim();
-        var principal = secret.Length is > 0 and <= 512 ? await keys.FindAsync(secret, http.RequestAborted) : null;
-        if (principal is null) return Page(http, SignInForm(http, returnUrl, "This key is unknown or has been revoked."), StatusCodes.Status401Unauthorized);
-        var caller = principal.Caller;
+        var caller = secret.Length is > 0 and <= 512 ? await signIn.FindAsync(secret, http.RequestAborted) : null;
+        if (caller is null) return Page(http, SignInForm(http, returnUrl, "This key is unknown or has been revoked."), StatusCodes.Status401Unauthorized);
         if (caller.Role == ApiKeyRole.Reader || caller.ProjectId != await home.IdAsync(http.RequestAborted))
         {
-            return Page(http, SignInForm(http, returnUrl, $"The key '{caller.KeyName}' may not open the jobs dashboard: it takes an ops or admin key of the project '{HomeProject.Slug}'."),
+            return Page(http, SignInForm(http, returnUrl, $"The key '{caller.KeyName}' may not open the jobs dashboard: it takes an ops or admin key of the project '{IHomeProject.Slug}'."),
                 StatusCodes.Status403Forbidden);
         }
-        await KeySignIn.SignInAsync(http, caller);
+        await signIn.SignInAsync(http, caller);
         // Only back to a page of this site (an open redirect would forward the signed-in browser anywhere).
         var local = returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal);
         return TypedResults.Redirect(local ? returnUrl : OpsDashboard.Path);
@@ -60,7 +59,7 @@ static class OpsPages
     static string SignInForm(HttpContext http, string? returnUrl, string? error) =>
         (error is null ? "" : $"<p class=\"error\" id=\"error\">{WebUtility.HtmlEncode(error)}</p>") +
         Form(http, SignInPath, $"""
-            <label for="key">API key (role ops or admin, project {HomeProject.Slug})</label>
+            <label for="key">API key (role ops or admin, project {IHomeProject.Slug})</label>
             <input id="key" name="key" type="password" autocomplete="off" required autofocus>
             <input type="hidden" name="returnUrl" value="{WebUtility.HtmlEncode(returnUrl ?? OpsDashboard.Path)}">
             """, "Sign in", "Sign in to the PromptHub jobs dashboard");

@@ -45,10 +45,10 @@ static class LangfuseEndpoints
     static async Task<Ok<LangfusePrompt>> Get(string name, string? version, string? label, string? resolve, HttpContext http,
         PromptResolver resolver, PromptHubDb db, CancellationToken ct)
     {
-        var promptName = PromptPaths.NameFromRoute(name);
+        var promptName = PromptRules.NameFromRoute(name);
         var validation = new Validation();
         var number = ReadVersion(version, validation);
-        if (label is not null && Label.NameError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
+        if (label is not null && PromptRules.LabelError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
         validation.Check(version is null || label is null, "version", "cannot be given together with label: ask for one or the other")
             .Check(resolve is null or "true" or "false", "resolve", "must be true or false")
             .ThrowIfInvalid();
@@ -91,12 +91,12 @@ static class LangfuseEndpoints
         PromptRegistry registry, PromptHubDb db, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation();
-        if (Prompt.NameError(request.Name) is { } nameError) validation.Add("name", nameError);
+        if (PromptRules.NameError(request.Name) is { } nameError) validation.Add("name", nameError);
         validation.Check(request.Type is null or "text" or "chat", "type", "must be 'text' or 'chat'")
             .Check(request.Tags is null || request.Tags.Length <= MaxTags, "tags", $"must have at most {MaxTags} tags");
         foreach (var tag in request.Tags ?? [])
         {
-            validation.Check(PromptEndpoints.IsValidTag(tag), "tags", $"'{tag}' must be 1–64 characters of A-Z, a-z, 0-9, '.', '_', '-', ':' and '/'");
+            if (PromptRules.TagError(tag) is { } tagError) validation.Add("tags", $"'{tag}' {tagError}");
         }
         var type = request.Type == "chat" ? PromptType.Chat : PromptType.Text;
         var (template, messages) = LangfuseJson.ReadPrompt(request.Prompt, type, validation);
@@ -144,13 +144,13 @@ static class LangfuseEndpoints
         path = Uri.UnescapeDataString(path); // also when the whole tail comes encoded (Swagger UI); names never contain '%'
         var versionsAt = path.LastIndexOf("/versions/", StringComparison.Ordinal);
         if (versionsAt <= 0) throw ProblemException.NotFound("There is nothing at this address: PATCH takes /api/public/v2/prompts/{name}/versions/{version}.");
-        var name = PromptPaths.NameFromRoute(path[..versionsAt]);
+        var name = PromptRules.NameFromRoute(path[..versionsAt]);
         var validation = new Validation();
         var version = ReadVersion(path[(versionsAt + "/versions/".Length)..], validation);
         validation.Check(request.NewLabels is not null, "newLabels", "is required: the labels to point at this version");
         foreach (var label in request.NewLabels ?? [])
         {
-            if (Label.NameError(label, forMove: true) is { } error) validation.Add("newLabels", $"'{label}' {error}");
+            if (PromptRules.LabelError(label, forMove: true) is { } error) validation.Add("newLabels", $"'{label}' {error}");
         }
         validation.ThrowIfInvalid();
 
@@ -172,10 +172,10 @@ static class LangfuseEndpoints
     static async Task<NoContent> Delete(string name, string? version, string? label, HttpContext http,
         PromptRegistry registry, PromptHubDb db, CancellationToken ct)
     {
-        var promptName = PromptPaths.NameFromRoute(name);
+        var promptName = PromptRules.NameFromRoute(name);
         var validation = new Validation();
         var number = ReadVersion(version, validation);
-        if (label is not null && Label.NameError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
+        if (label is not null && PromptRules.LabelError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
         validation.ThrowIfInvalid();
         var projectId = http.Caller().ProjectId;
 
@@ -184,7 +184,7 @@ static class LangfuseEndpoints
             var prompt = await db.Prompts.SingleOrDefaultAsync(p => p.ProjectId == projectId && p.Name == promptName && p.ArchivedAt == null, ct)
                 ?? throw ProblemException.NotFound($"Prompt not found: there is no prompt named '{promptName}'.");
             int? target = label is null ? null
-                : label == Label.Latest ? prompt.LatestVersion
+                : label == PromptRules.Latest ? prompt.LatestVersion
                 : await db.Labels.Where(l => l.PromptId == prompt.Id && l.Name == label).Select(l => (int?)l.Version).SingleOrDefaultAsync(ct);
             var matched = number ?? target;
             if (matched is null or 0 || matched > prompt.LatestVersion || (number is not null && label is not null && number != target))
@@ -218,7 +218,7 @@ static class LangfuseEndpoints
         var pageSize = ReadWhole(limit, "limit", 1, MaxLimit, DefaultLimit, validation);
         var from = ReadTime(fromUpdatedAt, "fromUpdatedAt", validation);
         var to = ReadTime(toUpdatedAt, "toUpdatedAt", validation);
-        if (label is not null && Label.NameError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
+        if (label is not null && PromptRules.LabelError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
         validation.ThrowIfInvalid();
 
         const string sql = """
@@ -298,7 +298,7 @@ static class LangfuseEndpoints
     static List<string> LabelsOf(IReadOnlyDictionary<string, int> labels, int latestVersion, int version)
     {
         var pointing = labels.Where(l => l.Value == version).Select(l => l.Key).Order(StringComparer.Ordinal).ToList();
-        if (version == latestVersion) pointing.Add(Label.Latest);
+        if (version == latestVersion) pointing.Add(PromptRules.Latest);
         return pointing;
     }
 

@@ -14,7 +14,7 @@ namespace PromptHub.Modules.Notifications;
 /// before it would find nothing. If the enqueue fails (the database just went away), the sweep delivers.
 /// Switching the delivery job off (`PromptHub:Jobs:NotificationDeliveryCron` = `-`) switches this off too.
 /// </summary>
-sealed class DeliveryAfterCommit(IBackgroundJobClient jobs, JobCatalog catalog, IConfiguration configuration, ILogger<DeliveryAfterCommit> log)
+sealed class DeliveryAfterCommit(IBackgroundJobClient jobs, IJobCatalog catalog, IConfiguration configuration, ILogger<DeliveryAfterCommit> log)
     : DbTransactionInterceptor
 {
     public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -25,7 +25,7 @@ sealed class DeliveryAfterCommit(IBackgroundJobClient jobs, JobCatalog catalog, 
     }
 
     /// <summary>Enqueues a delivery now, unless the delivery job is off.</summary>
-    public static void Deliver(IBackgroundJobClient jobs, JobCatalog catalog, IConfiguration configuration, ILogger log)
+    public static void Deliver(IBackgroundJobClient jobs, IJobCatalog catalog, IConfiguration configuration, ILogger log)
     {
         if (!catalog.IsOn(NotificationDeliveryJob.Name, configuration)) return;
         try

@@ -4,12 +4,14 @@ using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Notifications;
 
 /// <summary>Queues the announcement of an experiment or rollout that ended, when PromptHub:Discord:AnnounceExperimentEnds is on.</summary>
 sealed class ExperimentAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options) : IExperimentEvents
 {
-    public Task ExperimentEndedAsync(PromptHubDb db, Prompt prompt, ExperimentEnded ended, CancellationToken ct)
+    public Task ExperimentEndedAsync(PromptHubDb db, PromptInfo prompt, ExperimentEnded ended, CancellationToken ct)
     {
         if (!notifications.Enabled || !options.Value.AnnounceExperimentEnds || options.Value.RouteFor(prompt.Name, prompt.Tags) is not { } webhook)
         {
@@ -21,7 +23,7 @@ sealed class ExperimentAnnouncements(NotificationSwitch notifications, IOptions<
             ["experiment"] = ended.Key,
             ["kind"] = ended.IsRollout ? "rollout" : "experiment",
             ["label"] = ended.Label,
-            ["outcome"] = PromptViews.Lower(ended.Outcome),
+            ["outcome"] = EnumText.Lower(ended.Outcome),
             ["winner"] = ended.Winner,
             ["fromVersion"] = ended.FromVersion,
             ["toVersion"] = ended.ToVersion,

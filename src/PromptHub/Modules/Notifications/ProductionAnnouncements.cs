@@ -4,43 +4,26 @@ using Microsoft.Extensions.Options;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Notifications;
-
-/// <summary>
-/// Whether this deployment announces anything: only the production one
-/// (`PromptHub:DeploymentEnvironment`, or the `ENVIRONMENT` variable, is `production`), and only with a webhook.
-/// </summary>
-public sealed class NotificationSwitch(IConfiguration configuration, IOptions<DiscordOptions> options)
-{
-    public string DeploymentEnvironment { get; } =
-        (configuration["PromptHub:DeploymentEnvironment"] ?? configuration["ENVIRONMENT"] ?? "").Trim();
-
-    public bool IsProduction => string.Equals(DeploymentEnvironment, "production", StringComparison.OrdinalIgnoreCase);
-
-    public bool Enabled => IsProduction && options.Value.Webhooks().Count > 0;
-
-    /// <summary>Why notifications are off, said once at start-up; null when they are on.</summary>
-    public string? WhyOff =>
-        !IsProduction ? $"Discord notifications are off: the deployment environment is '{(DeploymentEnvironment.Length == 0 ? "(not set)" : DeploymentEnvironment)}', and only 'production' announces (PromptHub:DeploymentEnvironment or ENVIRONMENT)"
-        : options.Value.Webhooks().Count == 0 ? "Discord notifications are off: no webhook is configured (PromptHub:Discord:WebhookUrl)"
-        : null;
-}
 
 /// <summary>Queues the announcements of production uploads (and, if asked, of `production` label moves) in the outbox, in the change's transaction.</summary>
 sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options, IConfiguration configuration) : IPromptEvents
 {
-    public Task VersionCreatedAsync(PromptHubDb db, Prompt prompt, PromptVersion version, CancellationToken ct)
+    public Task VersionCreatedAsync(PromptHubDb db, VersionCreated version, CancellationToken ct)
     {
+        var prompt = version.Prompt;
         if (!notifications.Enabled || options.Value.RouteFor(prompt.Name, prompt.Tags) is not { } webhook) return Task.CompletedTask;
         var payload = new JsonObject
         {
             ["prompt"] = prompt.Name,
             ["version"] = version.Version,
-            ["type"] = PromptViews.Lower(version.Type),
+            ["type"] = EnumText.Lower(version.Type),
             ["author"] = version.Author,
-            ["changeType"] = PromptViews.Lower(version.ChangeType),
+            ["changeType"] = EnumText.Lower(version.ChangeType),
             ["reason"] = version.CommitMessage,
-            ["content"] = DiscordEmbeds.Excerpt(version.Template ?? string.Join("\n", version.Content().Messages!.Select(m => $"[{m.Role}] {m.Content}"))),
+            ["content"] = DiscordEmbeds.Excerpt(version.Template ?? string.Join("\n", version.Messages!.Select(m => $"[{m.Role}] {m.Content}"))),
             ["at"] = DiscordEmbeds.Iso(version.CreatedAt),
             ["url"] = Link(prompt.Name, version.Version),
         };
@@ -48,9 +31,10 @@ sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<
         return Task.CompletedTask;
     }
 
-    public Task LabelMovedAsync(PromptHubDb db, Prompt prompt, LabelMove move, CancellationToken ct)
+    public Task LabelMovedAsync(PromptHubDb db, LabelMoved move, CancellationToken ct)
     {
-        if (!notifications.Enabled || !options.Value.AnnounceProductionLabelMoves || move.Label != Label.Production ||
+        var prompt = move.Prompt;
+        if (!notifications.Enabled || !options.Value.AnnounceProductionLabelMoves || move.Label != PromptRules.Production ||
             options.Value.RouteFor(prompt.Name, prompt.Tags) is not { } webhook)
         {
             return Task.CompletedTask;
@@ -60,7 +44,7 @@ sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<
             ["prompt"] = prompt.Name,
             ["fromVersion"] = move.FromVersion,
             ["toVersion"] = move.ToVersion,
-            ["action"] = PromptViews.Lower(move.Action),
+            ["action"] = EnumText.Lower(move.Action),
             ["actor"] = move.Actor,
             ["reason"] = move.Reason,
             ["at"] = DiscordEmbeds.Iso(move.CreatedAt),

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using PromptHub.Modules.Access;
-using PromptHub.Modules.Experiments;
 using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Prompts;
@@ -10,12 +9,12 @@ namespace PromptHub.Modules.Prompts;
 /// A few prompts a new project starts with when PromptHub:SeedExamples is on, so that a newcomer has
 /// something to resolve, diff and roll back right away. Written through the registry like any upload.
 /// </summary>
-sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration, ChangeFeed changes, IEnumerable<IPromptEvents> events, IRunningExperiments experiments) : IProjectSetup
+/// <remarks>The registry comes from the same scope as the creating transaction, so it writes on the same connection.</remarks>
+sealed class ExamplePrompts(PromptRegistry registry, IConfiguration configuration) : IProjectSetup
 {
     public async Task SetUpAsync(PromptHubDb db, Guid projectId, string author, CancellationToken ct)
     {
         if (!configuration.GetValue("PromptHub:SeedExamples", false)) return;
-        var registry = new PromptRegistry(db, time, changes, events, experiments);
 
         await registry.CreateAsync(projectId, "examples/greeting", PromptType.Text, "A friendly greeting.", ["example"], ct);
         await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(
@@ -23,7 +22,7 @@ sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration, Cha
             new JsonObject { ["model"] = "gpt-4o-mini", ["temperature"] = 0.7 }, "First wording", null), "examples", ct);
         await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(
             "Greet {{ name }} warmly{{ if company }} on behalf of {{ company }}{{ end }}, in one short sentence.", null,
-            new JsonObject { ["model"] = "gpt-4o-mini", ["temperature"] = 0.7 }, "Mention the company when known", [Label.Production]), "examples", ct);
+            new JsonObject { ["model"] = "gpt-4o-mini", ["temperature"] = 0.7 }, "Mention the company when known", [PromptRules.Production]), "examples", ct);
 
         await registry.CreateAsync(projectId, "examples/support/triage", PromptType.Chat, "Routes a support ticket to a queue.", ["example", "support"], ct);
         await registry.UploadAsync(projectId, "examples/support/triage", new VersionRequest(null,
@@ -31,6 +30,6 @@ sealed class ExamplePrompts(TimeProvider time, IConfiguration configuration, Cha
                 new ChatMessageRequest("system", "You triage support tickets for {{ product }}. Answer with one of: {{ queues | array.join ', ' }}."),
                 new ChatMessageRequest("user", "{{ ticket }}"),
             ],
-            new JsonObject { ["model"] = "gpt-4o", ["temperature"] = 0, ["max_tokens"] = 10 }, "Initial triage prompt", [Label.Production]), "examples", ct);
+            new JsonObject { ["model"] = "gpt-4o", ["temperature"] = 0, ["max_tokens"] = 10 }, "Initial triage prompt", [PromptRules.Production]), "examples", ct);
     }
 }

@@ -2,36 +2,13 @@ using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Prompts;
 
-/// <summary>A text prompt's version reached through an include.</summary>
-public sealed record IncludedVersion(Guid ProjectId, string Name, int Version, TemplateFormat Format, string Template,
-    IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> Includes);
-
-/// <summary>What an include names: no prompt (<see cref="Type"/> null), a prompt of that type, and its version for the label (if it has one).</summary>
-public readonly record struct IncludeLookup(PromptType? Type, IncludedVersion? Version);
-
-/// <summary>Where includes are looked up: the database at upload, the serving cache at render.</summary>
-public interface IIncludeSource
-{
-    /// <param name="includer">The prompt whose template holds the include.</param>
-    ValueTask<IncludeLookup> FindAsync(PromptReference reference, string includer);
-}
-
-/// <summary>Every version a template reaches through includes, by reference (`name@label`), and the variables of them all.</summary>
-public sealed class IncludeChain
-{
-    public static readonly IncludeChain Empty = new();
-
-    public Dictionary<string, IncludedVersion> Versions { get; } = new(StringComparer.Ordinal);
-    public SortedSet<string> Variables { get; } = new(StringComparer.Ordinal);
-}
-
 /// <summary>
 /// The one walk over includes, for upload checks and for rendering: every prompt an include names must
 /// exist, be a text prompt written in the same format and have the label it names, and following the
 /// includes must never lead back to a prompt on the way (a cycle would never finish rendering).
 /// Each failure is a 422 that names the chain. Rendering walks again, as labels move after an upload.
 /// </summary>
-public static class IncludeWalker
+static class IncludeWalker
 {
     public static async ValueTask<IncludeChain> WalkAsync(string origin, TemplateFormat format, IReadOnlyList<PromptReference> references, IIncludeSource source)
     {

@@ -1,28 +1,8 @@
-using System.Text.RegularExpressions;
-
 namespace PromptHub.Modules.Prompts;
 
-public enum LabelAction
+/// <summary>A named pointer to one version of a prompt. `production` is the active version (<see cref="PromptRules.Production"/>).</summary>
+public sealed class Label
 {
-    Activate,
-    Rollback,
-    /// <summary>An experiment's stop moved the label to its winning variant.</summary>
-    Promote,
-    /// <summary>A rollout gives a share of subjects (<see cref="LabelMove.Percent"/>) to a candidate; the label stays.</summary>
-    Rollout,
-    /// <summary>A rollout ended by moving the label to its candidate.</summary>
-    Complete,
-    /// <summary>A rollout ended without moving the label.</summary>
-    Abort,
-}
-
-/// <summary>A named pointer to one version of a prompt. `production` is the active version.</summary>
-public sealed partial class Label
-{
-    public const string Production = "production";
-    /// <summary>Implicit: always the highest version. It cannot be moved.</summary>
-    public const string Latest = "latest";
-
     public Guid PromptId { get; private set; }
     public string Name { get; private set; } = "";
     public Guid ProjectId { get; private set; }
@@ -44,17 +24,6 @@ public sealed partial class Label
         UpdatedAt = now;
         return move;
     }
-
-    public static string? NameError(string? name, bool forMove)
-    {
-        if (string.IsNullOrEmpty(name)) return "is required";
-        if (!NamePattern().IsMatch(name)) return "must be 1–36 characters of a-z, 0-9, '.', '_' and '-'";
-        if (forMove && name == Latest) return "'latest' always points at the highest version and cannot be moved";
-        return null;
-    }
-
-    [GeneratedRegex("^[a-z0-9._-]{1,36}$")]
-    private static partial Regex NamePattern();
 }
 
 /// <summary>One move of a label: who pointed it from which version to which, when and why. Never changed.</summary>

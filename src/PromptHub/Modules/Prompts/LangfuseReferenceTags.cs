@@ -36,12 +36,12 @@ static partial class LangfuseReferenceTags
                         return match.Value;
                 }
             }
-            if (Prompt.NameError(name) is { } nameError)
+            if (PromptRules.NameError(name) is { } nameError)
             {
                 validation.Add(field, $"'{match.Value}': the name {nameError}");
                 return match.Value;
             }
-            if (label is null || Label.NameError(label, forMove: false) is not null)
+            if (label is null || PromptRules.LabelError(label, forMove: false) is not null)
             {
                 validation.Add(field, $"'{match.Value}': needs label=… with a label of 1–36 characters of a-z, 0-9, '.', '_' and '-'");
                 return match.Value;

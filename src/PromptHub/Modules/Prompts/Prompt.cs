@@ -1,28 +1,8 @@
-using System.Text.RegularExpressions;
-
 namespace PromptHub.Modules.Prompts;
 
-public enum PromptType
-{
-    Text,
-    Chat,
-}
-
-public enum ChangeType
-{
-    Initial,
-    Prompt,
-    Config,
-    Both,
-    /// <summary>Identical to the version before: no version is created.</summary>
-    None,
-}
-
 /// <summary>A named prompt of a project; its content lives in immutable versions.</summary>
-public sealed partial class Prompt
+public sealed class Prompt
 {
-    public const int MaxNameLength = 128;
-
     public Guid Id { get; private set; }
     public Guid ProjectId { get; private set; }
     public string Name { get; private set; } = "";
@@ -65,25 +45,12 @@ public sealed partial class Prompt
         UpdatedAt = now;
     }
 
+    /// <summary>What other modules see of this prompt.</summary>
+    public PromptInfo Info() => new(Id, ProjectId, Name, Type, Tags, LatestVersion);
+
     public void Archive(DateTimeOffset now)
     {
         ArchivedAt = now;
         UpdatedAt = now;
     }
-
-    /// <summary>
-    /// 1–128 characters of A-Z a-z 0-9 . _ - /, where slashes make folders: no leading, trailing or
-    /// double slash, and no `.` or `..` folder.
-    /// </summary>
-    public static string? NameError(string? name)
-    {
-        if (string.IsNullOrEmpty(name)) return "is required";
-        if (name.Length > MaxNameLength) return $"must be at most {MaxNameLength} characters";
-        if (!NamePattern().IsMatch(name)) return "may contain only A-Z, a-z, 0-9, '.', '_', '-' and '/' (folders), with no leading, trailing or double '/'";
-        if (name.Split('/').Any(segment => segment is "." or "..")) return "must not contain '.' or '..' folders";
-        return null;
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")]
-    private static partial Regex NamePattern();
 }

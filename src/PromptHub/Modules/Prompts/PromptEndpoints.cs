@@ -8,6 +8,8 @@ using PromptHub.Modules.Access;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Prompts;
 
 public sealed record CreatePromptRequest(string? Name, string? Type, string? Description, string[]? Tags)
@@ -18,14 +20,14 @@ public sealed record CreatePromptRequest(string? Name, string? Type, string? Des
     public (string Name, PromptType Type, string? Description, string[] Tags) Validate()
     {
         var validation = new Validation();
-        var nameError = Prompt.NameError(Name);
+        var nameError = PromptRules.NameError(Name);
         if (nameError is not null) validation.Add("name", nameError);
         validation.Check(Type is "text" or "chat", "type", "must be 'text' or 'chat'")
             .Check(Description is null || Description.Length <= 2000, "description", "must be at most 2000 characters")
             .Check(Tags is null || Tags.Length <= MaxTags, "tags", $"must have at most {MaxTags} tags");
         foreach (var tag in Tags ?? [])
         {
-            validation.Check(PromptEndpoints.IsValidTag(tag), "tags", $"'{tag}' must be 1–64 characters of A-Z, a-z, 0-9, '.', '_', '-', ':' and '/'");
+            if (PromptRules.TagError(tag) is { } tagError) validation.Add("tags", $"'{tag}' {tagError}");
         }
         validation.ThrowIfInvalid();
         return (Name!, Type == "chat" ? PromptType.Chat : PromptType.Text, Description, (Tags ?? []).Distinct(StringComparer.Ordinal).ToArray());
@@ -105,7 +107,7 @@ static class PromptEndpoints
 
     static async Task<NoContent> Archive(string name, HttpContext http, PromptRegistry registry, CancellationToken ct)
     {
-        await registry.ArchiveAsync(http.Caller().ProjectId, PromptPaths.NameFromRoute(name), ct);
+        await registry.ArchiveAsync(http.Caller().ProjectId, PromptRules.NameFromRoute(name), ct);
         return TypedResults.NoContent();
     }
 
@@ -113,7 +115,7 @@ static class PromptEndpoints
         string name, VersionRequest request, HttpContext http, PromptRegistry registry, PromptHubDb db, CancellationToken ct)
     {
         var caller = http.Caller();
-        var result = await registry.UploadAsync(caller.ProjectId, PromptPaths.NameFromRoute(name), request, caller.KeyName, ct);
+        var result = await registry.UploadAsync(caller.ProjectId, PromptRules.NameFromRoute(name), request, caller.KeyName, ct);
         var view = PromptViews.ToView(result.Prompt, result.Version, await LabelsOf(db, result.Prompt, ct));
         return result.Created
             ? TypedResults.Created($"{Location(result.Prompt.Name)}/versions/{result.Version.Version}", view)
@@ -132,7 +134,7 @@ static class PromptEndpoints
 
     static async Task<Ok<VersionView>> GetVersion(string name, string version, HttpContext http, PromptHubDb db, CancellationToken ct)
     {
-        var number = PromptPaths.VersionFromRoute(version);
+        var number = PromptRules.VersionFromRoute(version);
         var prompt = await Find(db, http, name, ct);
         var found = await FindVersion(db, prompt, number ?? prompt.LatestVersion, ct);
         return TypedResults.Ok(PromptViews.ToView(prompt, found, await LabelsOf(db, prompt, ct)));
@@ -140,7 +142,7 @@ static class PromptEndpoints
 
     static async Task<Ok<VersionDiffView>> Diff(string name, string version, int? against, HttpContext http, PromptHubDb db, CancellationToken ct)
     {
-        var number = PromptPaths.VersionFromRoute(version);
+        var number = PromptRules.VersionFromRoute(version);
         if (against is < 1) throw ProblemException.Invalid("against", "must be a positive whole number");
         var prompt = await Find(db, http, name, ct);
         var target = await FindVersion(db, prompt, number ?? prompt.LatestVersion, ct);
@@ -154,7 +156,7 @@ static class PromptEndpoints
         var promptDiff = UnifiedDiff.Create(from is null ? "" : PromptText(from), PromptText(to), fromName, toName);
         var configDiff = UnifiedDiff.Create(from is null ? "" : PrettyConfig(from), PrettyConfig(to), fromName, toName);
         return TypedResults.Ok(new VersionDiffView(prompt.Name, target.Version, source?.Version,
-            PromptViews.Lower(to.ChangeFrom(from)), new DiffPart(promptDiff.Length > 0, promptDiff), new DiffPart(configDiff.Length > 0, configDiff)));
+            EnumText.Lower(to.ChangeFrom(from)), new DiffPart(promptDiff.Length > 0, promptDiff), new DiffPart(configDiff.Length > 0, configDiff)));
 
         // Chat messages are diffed as text: a header line per message, then its content.
         static string PromptText(VersionContent content) => content.Type == PromptType.Text
@@ -166,8 +168,8 @@ static class PromptEndpoints
 
     static async Task<Ok<LabelView>> Activate(string name, string label, ActivateRequest request, HttpContext http, PromptRegistry registry, CancellationToken ct)
     {
-        var promptName = PromptPaths.NameFromRoute(name);
-        label = PromptPaths.LabelFromRoute(label, forMove: true);
+        var promptName = PromptRules.NameFromRoute(name);
+        label = PromptRules.LabelFromRoute(label, forMove: true);
         new Validation()
             .Check(request.Version is not null, "version", "is required")
             .Check(request.Version is null or > 0, "version", "must be a positive whole number")
@@ -180,8 +182,8 @@ static class PromptEndpoints
 
     static async Task<Ok<LabelView>> Rollback(string name, string label, RollbackRequest? request, HttpContext http, PromptRegistry registry, CancellationToken ct)
     {
-        var promptName = PromptPaths.NameFromRoute(name);
-        label = PromptPaths.LabelFromRoute(label, forMove: true);
+        var promptName = PromptRules.NameFromRoute(name);
+        label = PromptRules.LabelFromRoute(label, forMove: true);
         new Validation()
             .Check(request?.Reason is null || request.Reason.Length <= MaxReasonLength, "reason", $"must be at most {MaxReasonLength} characters")
             .ThrowIfInvalid();
@@ -192,7 +194,7 @@ static class PromptEndpoints
 
     static async Task<Ok<Paged<LabelMoveView>>> History(string name, string label, PageRequest paging, HttpContext http, PromptHubDb db, CancellationToken ct)
     {
-        label = PromptPaths.LabelFromRoute(label, forMove: false);
+        label = PromptRules.LabelFromRoute(label, forMove: false);
         var prompt = await Find(db, http, name, ct);
         var moves = db.LabelMoves.Where(m => m.PromptId == prompt.Id && m.Label == label);
         var total = await moves.CountAsync(ct);
@@ -207,13 +209,10 @@ static class PromptEndpoints
 
     static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
 
-    internal static bool IsValidTag(string? tag) =>
-        tag is { Length: > 0 and <= 64 } && tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '/');
-
     /// <summary>The caller's live prompt of that route name; 404 for unknown, archived or another project's.</summary>
     static async Task<Prompt> Find(PromptHubDb db, HttpContext http, string routeName, CancellationToken ct)
     {
-        var name = PromptPaths.NameFromRoute(routeName);
+        var name = PromptRules.NameFromRoute(routeName);
         var projectId = http.Caller().ProjectId;
         return await db.Prompts.AsNoTracking().SingleOrDefaultAsync(p => p.ProjectId == projectId && p.Name == name && p.ArchivedAt == null, ct)
             ?? throw ProblemException.NotFound($"There is no prompt named '{name}'.");

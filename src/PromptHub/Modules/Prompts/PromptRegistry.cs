@@ -14,13 +14,8 @@ public sealed record LabelChange(Prompt Prompt, Label Label, int? PreviousVersio
 /// concurrent uploads get versions 1, 2, 3… with no gap and concurrent label moves form one unbroken
 /// chain; unique keys in the database back both up.
 /// </summary>
-sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed changes, IEnumerable<IPromptEvents> events, IRunningExperiments experiments)
+sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed changes, IEnumerable<IPromptEvents> events, IRunningExperiments experiments) : IPromptRegistry
 {
-    /// <summary>The change-feed topic of prompts; the key is `{projectId:N}/{name}`.</summary>
-    public const string ChangeTopic = "prompt";
-
-    public static string ChangeKey(Guid projectId, string name) => $"{projectId:N}/{name}";
-
     public async Task<Prompt> CreateAsync(Guid projectId, string name, PromptType type, string? description, string[] tags, CancellationToken ct)
     {
         var prompt = Prompt.Create(projectId, name, type, description, tags, time.GetUtcNow());
@@ -60,7 +55,9 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         {
             db.PromptVersions.Add(version);
             await db.SaveChangesAsync(ct); // the version row first: labels reference it
-            foreach (var handler in events) await handler.VersionCreatedAsync(db, prompt, version, ct);
+            var announced = new VersionCreated(prompt.Info(), version.Version, version.Type, version.Template, content.Messages, version.ChangeType,
+                version.CommitMessage, version.Author, version.CreatedAt);
+            foreach (var handler in events) await handler.VersionCreatedAsync(db, announced, ct);
         }
         foreach (var label in labels)
         {
@@ -153,17 +150,9 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
     public async Task<int?> TargetAsync(Guid promptId, string label, CancellationToken ct) =>
         await db.Labels.Where(l => l.PromptId == promptId && l.Name == label).Select(l => (int?)l.Version).SingleOrDefaultAsync(ct);
 
-    /// <summary>
-    /// Commits, telling every instance that what resolve answers for this prompt may have changed:
-    /// the notification is queued in the transaction (sent only if it commits), and applied here at once.
-    /// </summary>
-    async Task CommitAsync(Transactions.OwnedTransaction transaction, Prompt prompt, CancellationToken ct)
-    {
-        var key = ChangeKey(prompt.ProjectId, prompt.Name);
-        await ChangeFeed.AnnounceAsync(db, ChangeTopic, key, ct);
-        await transaction.CommitAsync(ct);
-        changes.Apply(ChangeTopic, key);
-    }
+    /// <summary>Commits, telling every instance that what resolve answers for this prompt may have changed.</summary>
+    Task CommitAsync(Transactions.OwnedTransaction transaction, Prompt prompt, CancellationToken ct) =>
+        changes.CommitAsync(db, transaction.CommitAsync, PromptChanges.Topic, PromptChanges.Key(prompt.ProjectId, prompt.Name), ct);
 
     async Task<LabelChange> MoveAsync(Prompt prompt, string name, int version, LabelAction action, string? reason, string actor, DateTimeOffset now,
         CancellationToken ct, string? experiment = null)
@@ -187,7 +176,9 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         if (change.Move is not null && events.Any())
         {
             await db.SaveChangesAsync(ct); // the move gets its id
-            foreach (var handler in events) await handler.LabelMovedAsync(db, prompt, change.Move, ct);
+            var move = change.Move;
+            var moved = new LabelMoved(prompt.Info(), move.Id, move.Label, move.FromVersion, move.ToVersion, move.Action, move.Reason, move.Actor, move.CreatedAt);
+            foreach (var handler in events) await handler.LabelMovedAsync(db, moved, ct);
         }
         return change;
     }
@@ -208,4 +199,27 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         db.Prompts
             .FromSql($"SELECT * FROM prompts.prompts WHERE project_id = {projectId} AND id = {promptId} AND archived_at IS NULL FOR UPDATE")
             .SingleOrDefaultAsync(ct);
+
+    // The same writes as other modules see them: records, never entities.
+    async Task<PromptInfo> IPromptRegistry.CreateAsync(Guid projectId, string name, PromptType type, string? description, string[] tags, CancellationToken ct) =>
+        (await CreateAsync(projectId, name, type, description, tags, ct)).Info();
+
+    async Task<UploadedVersion> IPromptRegistry.UploadAsync(Guid projectId, string name, VersionRequest request, string author, CancellationToken ct)
+    {
+        var result = await UploadAsync(projectId, name, request, author, ct);
+        return new UploadedVersion(result.Prompt.Info(), result.Version.Version, result.Created);
+    }
+
+    async Task<LabelActivated> IPromptRegistry.ActivateAsync(Guid projectId, string name, string label, int version, string? reason, string actor, CancellationToken ct)
+    {
+        var change = await ActivateAsync(projectId, name, label, version, reason, actor, ct);
+        return new LabelActivated(change.Prompt.Info(), change.Label.Name, change.Label.Version, change.PreviousVersion, change.Move is not null);
+    }
+
+    async Task<PromptInfo?> IPromptRegistry.LockAsync(Guid projectId, Guid promptId, CancellationToken ct) =>
+        (await LockAsync(projectId, promptId, ct))?.Info();
+
+    async Task IPromptRegistry.ExperimentStepAsync(Guid projectId, Guid promptId, string label, LabelAction action, int version, int? percent,
+        string experiment, string? reason, string actor, CancellationToken ct) =>
+        await ExperimentStepAsync(projectId, promptId, label, action, version, percent, experiment, reason, actor, ct);
 }

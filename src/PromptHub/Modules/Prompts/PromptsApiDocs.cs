@@ -40,7 +40,7 @@ sealed class PromptsApiDocs : IModuleApiDocs
 
         const string Prompts = "api/v1/prompts";
         docs.Parameter("name", Prompts, "The prompt's name. Slashes may be typed plainly (Swagger UI encodes them as %2F).", "support/triage")
-            .Parameter("label", Prompts, "A label: `production` (the active version), `staging`, or any 1–36 of a-z, 0-9, '.', '_', '-'.", Label.Production)
+            .Parameter("label", Prompts, "A label: `production` (the active version), `staging`, or any 1–36 of a-z, 0-9, '.', '_', '-'.", PromptRules.Production)
             .Parameter("version", Prompts, "A version number, or `latest`.", "1")
             .Parameter("against", Prompts, "The version to compare with (default: the version it was uploaded after).")
             .Parameter("tag", Prompts, "Only prompts with this tag.")

@@ -28,7 +28,7 @@ sealed class PromptMapping : IEntityTypeConfiguration<Prompt>
             table.HasCheckConstraint("ck_prompts_latest_version", "latest_version >= 0");
         });
         entity.HasKey(p => p.Id);
-        entity.Property(p => p.Name).HasMaxLength(Prompt.MaxNameLength);
+        entity.Property(p => p.Name).HasMaxLength(PromptRules.MaxNameLength);
         entity.Property(p => p.Type).AsLowerCaseText();
         entity.Property(p => p.Description).HasMaxLength(2000);
         // A name is unique among a project's live prompts; an archived prompt frees its name.

@@ -19,7 +19,7 @@ sealed class ReferenceCheck(PromptHubDb db, Prompt prompt, CancellationToken ct)
             .Select(p => new { p.Id, p.Type, p.LatestVersion })
             .SingleOrDefaultAsync(ct);
         if (target is null) return new IncludeLookup(null, null);
-        int? number = reference.Label == Label.Latest
+        int? number = reference.Label == PromptRules.Latest
             ? (target.LatestVersion == 0 ? null : target.LatestVersion)
             : await db.Labels.Where(l => l.PromptId == target.Id && l.Name == reference.Label).Select(l => (int?)l.Version).SingleOrDefaultAsync(ct);
         if (number is null || target.Type != PromptType.Text) return new IncludeLookup(target.Type, null);

@@ -3,26 +3,13 @@ using Scriban.Syntax;
 
 namespace PromptHub.Modules.Prompts;
 
-/// <summary>Where and why a template does not compile. Line and column count from 1.</summary>
-public sealed record TemplateError(string Message, int Line, int Column);
-
-/// <summary>`{{ include 'name@label' }}` at <see cref="Start"/> (the tag, <see cref="Length"/> characters long, braces included).</summary>
-public sealed record IncludeTag(PromptReference Reference, int Start, int Length);
-
-/// <summary>What a template needs: the top-level variables a caller passes, and the prompts it includes.</summary>
-public sealed record TemplateAnalysis(IReadOnlyList<string> Variables, IReadOnlyList<IncludeTag> Includes, TemplateError? Error)
-{
-    public IReadOnlyList<PromptReference> References =>
-        [.. Includes.Select(i => i.Reference).DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal)];
-}
-
 /// <summary>
 /// Reads a template once at upload with Scriban's own parser: checks that it parses, and lists the
 /// variables it reads (the global names, minus what it assigns, loop variables and builtins) and the
 /// prompts it includes. An include names its prompt in quotes, as a tag of its own, so that the walk
 /// sees every prompt a render can reach.
 /// </summary>
-public static class TemplateAnalyzer
+static class TemplateAnalyzer
 {
     /// <summary>Names the loops define for their own state (`for.index`, Liquid's `forloop.index`).</summary>
     static readonly HashSet<string> LoopStates = ["for", "while", "tablerow"];

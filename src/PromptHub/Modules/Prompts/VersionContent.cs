@@ -7,28 +7,6 @@ using System.Text.Json.Serialization;
 namespace PromptHub.Modules.Prompts;
 
 /// <summary>
-/// A chat message `{role, content}`, or a placeholder `{type: "placeholder", name}` that render replaces with
-/// the messages passed under that name (a conversation so far, examples), as Langfuse's chat prompts have them.
-/// </summary>
-public sealed record ChatMessage(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content)
-{
-    public const string PlaceholderType = "placeholder";
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Type { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Name { get; init; }
-
-    [JsonIgnore]
-    public bool IsPlaceholder => Type == PlaceholderType;
-
-    public static ChatMessage Placeholder(string name) => new(null, null) { Type = PlaceholderType, Name = name };
-}
-
-/// <summary>
 /// The content of a version in canonical form: the template (text) or messages (chat) and the format
 /// they are written in, the config as JSON with sorted keys, the variables the templates use, and the
 /// hash that tells two uploads apart (the same text in another format is another content).

@@ -4,12 +4,8 @@ using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Prompts;
 
-/// <summary>`{role, content}`, or `{type: "placeholder", name}` for messages given at render.</summary>
-public sealed record ChatMessageRequest(string? Role, string? Content, string? Type = null, string? Name = null);
-
-/// <summary>The body of an upload: `template` for a text prompt or `messages` for a chat prompt.</summary>
-public sealed partial record VersionRequest(string? Template, ChatMessageRequest[]? Messages, JsonNode? Config, string? CommitMessage, string[]? Labels,
-    string? TemplateFormat = null)
+/// <summary>The checks of an upload's body (the record itself is published in PromptsContract.cs).</summary>
+public sealed partial record VersionRequest
 {
     public const int MaxTemplateLength = 200_000;
     public const int MaxMessages = 200;
@@ -60,7 +56,7 @@ public sealed partial record VersionRequest(string? Template, ChatMessageRequest
             .Check(TemplateLanguage.ParseName(TemplateFormat) is not null, "templateFormat", $"must be one of {string.Join(", ", TemplateLanguage.FormatNames)}");
         foreach (var label in Labels ?? [])
         {
-            var error = Label.NameError(label, forMove: true);
+            var error = PromptRules.LabelError(label, forMove: true);
             if (error is not null) validation.Add("labels", $"'{label}' {error}");
         }
         validation.Check(Messages is null || Messages.Any(m => m?.Type is null), "messages", "must have at least one message besides placeholders");

@@ -87,7 +87,7 @@ sealed class PromptCache : IChangeSubscriber, IPromptCatalog
 
     public void Changed(string topic, string key)
     {
-        if (topic != PromptRegistry.ChangeTopic) return;
+        if (topic != PromptChanges.Topic) return;
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || !Guid.TryParseExact(key[..slash], "N", out var projectId)) return;
         Drop(new PromptKey(projectId, key[(slash + 1)..]), depth: 0);

@@ -12,6 +12,8 @@ using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Http;
 using PromptHub.Platform.Logging;
 
+using PromptHub.Platform;
+
 namespace PromptHub.Modules.Serving;
 
 /// <summary>`placeholders`: for chat prompts, the messages each placeholder stands for, by its name.</summary>
@@ -124,7 +126,7 @@ static class ServingEndpoints
         }
 
         if (cache.MayBeStale) http.Response.Headers[StaleHeader] = "true";
-        return TypedResults.Ok(new RenderView(resolution.Prompt.Name, version.Version, PromptViews.Lower(version.Type),
+        return TypedResults.Ok(new RenderView(resolution.Prompt.Name, version.Version, EnumText.Lower(version.Type),
             TemplateLanguage.Name(version.Format), resolution.Label,
             text, messages, JsonNode.Parse(version.Config), content.Variables, resolution.Experiment, guarded?.Findings ?? []));
     }
@@ -172,13 +174,13 @@ static class ServingEndpoints
     /// <summary>The prompt name, and either a label (`version=latest` is the label `latest`) or a version number.</summary>
     static (string Name, string? Label, int? Version) ReadQuery(string name, string? label, string? version, string? subject)
     {
-        var promptName = PromptPaths.NameFromRoute(name);
+        var promptName = PromptRules.NameFromRoute(name);
         var validation = new Validation();
-        if (label is not null && Label.NameError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
+        if (label is not null && PromptRules.LabelError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
         int? number = null;
         if (version is not null)
         {
-            if (version == Label.Latest) label = Label.Latest;
+            if (version == PromptRules.Latest) label = PromptRules.Latest;
             else if (int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0) number = parsed;
             else validation.Add("version", "must be a positive whole number or 'latest'");
         }

@@ -66,7 +66,10 @@ static class ApiDocs
     };
 
     /// <summary>Only requests under /swagger pass through the Swagger middleware (it costs the serving path otherwise).</summary>
-    public static void UseApiDocs(this WebApplication app) =>
+    public static void UseApiDocs(this WebApplication app)
+    {
+        // Whoever opens the bare address in a browser lands on the API explorer, not on a JSON 404.
+        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription().AllowAnonymous();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), docs =>
         {
             docs.Map(ReadmePath, readme => readme.Run(WriteReadme));
@@ -81,6 +84,7 @@ static class ApiDocs
                 options.DefaultModelsExpandDepth(0);
             });
         });
+    }
 
     /// <summary>The README this build was made from (embedded when the build could see it), as text.</summary>
     static async Task WriteReadme(HttpContext context)

@@ -1,5 +1,7 @@
 namespace PromptHub.Modules.Analytics;
 
+// What other modules may use of the Analytics module: this file, nothing else.
+
 /// <summary>Count, mean and sample standard deviation of one metric (null where there are too few values).</summary>
 public sealed record Moments(long N, double? Mean, double? Sd);
 
