@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using PromptHub.Platform;
 
 namespace PromptHub.Modules.Notifications;
 
@@ -7,10 +8,10 @@ namespace PromptHub.Modules.Notifications;
 /// Whether this deployment announces anything: only the production one
 /// (`PromptHub:DeploymentEnvironment`, or the `ENVIRONMENT` variable, is `production`), and only with a webhook.
 /// </summary>
-public sealed class NotificationSwitch(IConfiguration configuration, IOptions<DiscordOptions> options)
+public sealed class NotificationSwitch(IConfiguration configuration, IOptions<PromptHubOptions> settings, IOptions<DiscordOptions> options)
 {
     public string DeploymentEnvironment { get; } =
-        (configuration["PromptHub:DeploymentEnvironment"] ?? configuration["ENVIRONMENT"] ?? "").Trim();
+        (settings.Value.DeploymentEnvironment ?? configuration["ENVIRONMENT"] ?? "").Trim();
 
     public bool IsProduction => string.Equals(DeploymentEnvironment, "production", StringComparison.OrdinalIgnoreCase);
 

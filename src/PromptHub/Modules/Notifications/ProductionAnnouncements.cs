@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
@@ -9,7 +8,7 @@ using PromptHub.Platform;
 namespace PromptHub.Modules.Notifications;
 
 /// <summary>Queues the announcements of production uploads (and, if asked, of `production` label moves) in the outbox, in the change's transaction.</summary>
-sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options, IConfiguration configuration) : IPromptEvents
+sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options, IOptions<PromptHubOptions> settings) : IPromptEvents
 {
     public Task VersionCreatedAsync(PromptHubDb db, VersionCreated version, CancellationToken ct)
     {
@@ -56,7 +55,7 @@ sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<
 
     /// <summary>The version in PromptHub, when PromptHub:PublicUrl says where PromptHub is.</summary>
     string? Link(string prompt, int version) =>
-        configuration["PromptHub:PublicUrl"] is { Length: > 0 } publicUrl
+        settings.Value.PublicUrl is { Length: > 0 } publicUrl
             ? $"{publicUrl.TrimEnd('/')}/api/v1/prompts/{Uri.EscapeDataString(prompt)}/versions/{version}"
             : null;
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace PromptHub.Platform.Database;
@@ -15,17 +16,16 @@ sealed class PostgresServer : IDisposable
 
     public string ConnectionString { get; }
 
-    public PostgresServer(IConfiguration configuration, IHostEnvironment environment, ILogger<PostgresServer> log)
+    public PostgresServer(IConfiguration configuration, IOptions<PromptHubOptions> options, IHostEnvironment environment, ILogger<PostgresServer> log)
     {
         var configured = configuration.GetConnectionString("PromptHub");
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            ConnectionString = WithPassword(configured, configuration["PromptHub:DatabasePassword"]);
+            ConnectionString = WithPassword(configured, options.Value.DatabasePassword);
             return;
         }
 
-        var dataDirectory = configuration["PromptHub:EmbeddedDatabase:DataDirectory"]
-            ?? DefaultDataDirectory(environment.ContentRootPath);
+        var dataDirectory = options.Value.EmbeddedDatabase.DataDirectory ?? DefaultDataDirectory(environment.ContentRootPath);
         log.LogInformation("No ConnectionStrings:PromptHub set: starting the embedded PostgreSQL in {DataDirectory}", dataDirectory);
         _embedded = LocalPostgres.Start(dataDirectory);
         log.LogInformation("Embedded PostgreSQL is listening on 127.0.0.1:{Port}", _embedded.Port);
