@@ -27,10 +27,11 @@ public sealed class ApiDocsTests(AppFactory app) : IClassFixture<AppFactory>
             Assert.True(media?["examples"]?.AsObject().Count > 0, $"{method} {path} has no body example");
             Assert.NotNull(media!["schema"]);
         }
-        foreach (var (path, method, operation) in operations.Where(o => o.Path.StartsWith("/api/v1/", StringComparison.Ordinal)))
+        foreach (var (path, method, operation) in operations)
         {
             var codes = operation["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
             Assert.True(new[] { "400", "401", "403", "405", "429", "503" }.All(codes.Contains), $"{method} {path} lists only {string.Join(",", codes)}");
+            if (path.Contains('{')) Assert.True(codes.Contains("404"), $"{method} {path} has parameters but lists no 404");
             Assert.True(codes.Any(c => c.StartsWith('2')), $"{method} {path} lists no success");
             if (operation["requestBody"] is not null) Assert.True(codes.Contains("413") && codes.Contains("415"), $"{method} {path} takes a body but lists no 413/415");
         }
@@ -65,6 +66,9 @@ public sealed class ApiDocsTests(AppFactory app) : IClassFixture<AppFactory>
         var problem = document["components"]!["schemas"]!["ProblemDetails"]!["properties"]!;
         Assert.NotNull(problem["errors"]);
         Assert.NotNull(problem["traceId"]);
+        // Langfuse's routes answer in Langfuse's envelope, and say so.
+        var langfuseError = document["paths"]!["/api/public/v2/prompts/{name}"]!["get"]!["responses"]!["404"]!["content"]!["application/json"]!["schema"]!;
+        Assert.EndsWith("/LangfuseError", (string?)langfuseError["$ref"]);
 
         // Free JSON is an object, not JsonNode's internals; required fields are marked and not nullable.
         var version = document["components"]!["schemas"]!["VersionRequest"]!;

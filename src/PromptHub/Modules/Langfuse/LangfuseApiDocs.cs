@@ -15,6 +15,7 @@ sealed class LangfuseApiDocs : IModuleApiDocs
         docs.AnyJson<LangfuseCreateRequest>("prompt");
         docs.Body<LangfuseUpdateRequest>(["newLabels"],
             ("labels", "Point production at this version", new LangfuseUpdateRequest(["production"])));
+        docs.Errors<LangfuseError>(LangfuseModule.Root);
         docs.Parameter("name", "api/public/v2/prompts", "The prompt's name.", "emails/subject")
             .Parameter("path", "api/public/v2/prompts", "`{name}/versions/{version}`.", "emails/subject/versions/1");
     }

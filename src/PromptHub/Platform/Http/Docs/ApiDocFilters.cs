@@ -89,7 +89,6 @@ sealed class OperationDocsFilter(ApiDocsSource source) : IOperationFilter
         var docs = source.Current;
         var api = context.ApiDescription;
         var path = api.RelativePath ?? "";
-        var isV1 = path.StartsWith("api/v1/", StringComparison.Ordinal);
 
         DescribeWhoMay(operation, docs, api.ActionDescriptor.EndpointMetadata);
         AddBodyExamples(operation, docs, api.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type);
@@ -118,14 +117,16 @@ sealed class OperationDocsFilter(ApiDocsSource source) : IOperationFilter
             if (described.Example is { } example) parameter.Example = JsonValue.Create(example);
         }
 
-        var problem = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
-        var hasBody = operation.RequestBody is not null;
-        if (isV1)
+        // Every status the platform can answer on its own, in the error shape of the route (problem+json on /api/v1).
+        if (docs.ErrorsOf(path) is var (errorType, errorMedia))
         {
-            Add(responses, 405, problem);
-            if (hasBody) Add(responses, 413, problem);
-            if (hasBody) Add(responses, 415, problem);
-            Add(responses, 503, problem);
+            var error = context.SchemaGenerator.GenerateSchema(errorType, context.SchemaRepository);
+            var hasBody = operation.RequestBody is not null;
+            int[] statuses = [400, 401, 403, 405, 429, 503];
+            foreach (var status in statuses) Add(responses, status, error, errorMedia);
+            if (path.Contains('{')) Add(responses, 404, error, errorMedia);
+            if (hasBody) Add(responses, 413, error, errorMedia);
+            if (hasBody) Add(responses, 415, error, errorMedia);
         }
         var bodyLimit = api.ActionDescriptor.EndpointMetadata.OfType<IRequestSizeLimitMetadata>().LastOrDefault()?.MaxRequestBodySize ?? RequestLimits.MaxBodyBytes;
         foreach (var (code, response) in responses.Select(r => (r.Key, r.Value as OpenApiResponse)).Where(r => r.Item2 is not null).ToList())
@@ -172,14 +173,14 @@ sealed class OperationDocsFilter(ApiDocsSource source) : IOperationFilter
 
     static OpenApiHeader Header(JsonSchemaType type, string description) => new() { Description = description, Schema = new OpenApiSchema { Type = type } };
 
-    static void Add(OpenApiResponses responses, int status, IOpenApiSchema problem)
+    static void Add(OpenApiResponses responses, int status, IOpenApiSchema error, string mediaType)
     {
         var code = status.ToString(CultureInfo.InvariantCulture);
         if (responses.ContainsKey(code)) return;
         responses[code] = new OpenApiResponse
         {
             Description = ReasonPhrases.GetReasonPhrase(status),
-            Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } },
+            Content = new Dictionary<string, IOpenApiMediaType> { [mediaType] = new OpenApiMediaType { Schema = error } },
         };
     }
 

@@ -24,6 +24,9 @@ public sealed class ModuleApiDocs(DateTimeOffset now)
     readonly HashSet<(Type, string)> _anyJson = [];
     readonly List<(string Name, string Under, string Description, string? Example)> _parameters = [];
     readonly Dictionary<string, string> _policies = [];
+    readonly List<(string Under, Type Schema, string MediaType)> _errors = [(ApiV1, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), "application/problem+json")];
+
+    const string ApiV1 = "api/v1";
 
     /// <summary>When the document is generated: examples of recent events use it (an execution "a minute ago").</summary>
     public DateTimeOffset Now { get; } = now;
@@ -59,6 +62,17 @@ public sealed class ModuleApiDocs(DateTimeOffset now)
         _policies[name] = whoMay;
         return this;
     }
+
+    /// <summary>Routes under <paramref name="under"/> answer errors in this shape instead of problem+json.</summary>
+    public ModuleApiDocs Errors<T>(string under, string mediaType = "application/json")
+    {
+        _errors.Add((under.Trim('/'), typeof(T), mediaType));
+        return this;
+    }
+
+    public (Type Schema, string MediaType)? ErrorsOf(string relativePath) => _errors
+        .Where(e => relativePath == e.Under || relativePath.StartsWith(e.Under + "/", StringComparison.Ordinal))
+        .OrderByDescending(e => e.Under.Length).Select(e => ((Type, string)?)(e.Schema, e.MediaType)).FirstOrDefault();
 
     public string? WhoMay(string policy) => _policies.GetValueOrDefault(policy);
 
