@@ -91,7 +91,7 @@ static class LangfuseEndpoints
         var name = request.Name!;
         var tags = request.Tags?.Distinct(StringComparer.Ordinal).ToArray();
         await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
-        // Held until the commit: the type check, the tags and the upload see one state of the prompt.
+        // The prompt's lock, held until the commit: the type check, the tags and the upload see one state of it.
         var found = await prompts.FindAsync(caller.ProjectId, name, null, ct);
         var existing = found is null ? null : await registry.LockAsync(caller.ProjectId, found.Prompt.Id, ct);
         if (existing is null)
