@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using PromptHub.Platform.Database;
 
@@ -45,16 +46,26 @@ sealed class ProjectCreation(PromptHubDb db, IEnumerable<IProjectSetup> setups, 
 /// </summary>
 static class Bootstrap
 {
-    const int MinimumSecretLength = 16;
+    const int MinimumSecretLength = 32;
+    // Values that were ever shown in docker-compose.yml or the README: public, so never a working key.
+    static readonly string[] Placeholders = ["change-me", "changeme", "your admin key", "a long random secret"];
 
     public static async Task EnsureFirstProjectAsync(IServiceProvider services, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
         var configured = scope.ServiceProvider.GetRequiredService<IConfiguration>()["PromptHub:BootstrapAdminKey"];
-        if (!string.IsNullOrEmpty(configured) && configured.Length < MinimumSecretLength)
+        if (!string.IsNullOrEmpty(configured))
         {
-            throw new InvalidOperationException($"PromptHub:BootstrapAdminKey must be at least {MinimumSecretLength} characters long.");
+            // An OptionsValidationException: the host prints it as one start error, like other unusable settings.
+            var problem = Placeholders.Any(p => configured.Contains(p, StringComparison.OrdinalIgnoreCase))
+                ? "is a documented placeholder, so anyone could use it"
+                : configured.Length < MinimumSecretLength ? $"is shorter than {MinimumSecretLength} characters" : null;
+            if (problem is not null)
+            {
+                throw new OptionsValidationException("PromptHub:BootstrapAdminKey", typeof(string),
+                    [$"PromptHub:BootstrapAdminKey {problem}: set a random secret of at least {MinimumSecretLength} characters (e.g. openssl rand -hex 24), or leave it empty to have one generated."]);
+            }
         }
 
         // Several instances may start at once on an empty database: one creates, the others see it.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace PromptHub.Platform.Database;
 
@@ -19,7 +20,7 @@ sealed class PostgresServer : IDisposable
         var configured = configuration.GetConnectionString("PromptHub");
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            ConnectionString = configured;
+            ConnectionString = WithPassword(configured, configuration["PromptHub:DatabasePassword"]);
             return;
         }
 
@@ -30,6 +31,14 @@ sealed class PostgresServer : IDisposable
         log.LogInformation("Embedded PostgreSQL is listening on 127.0.0.1:{Port}", _embedded.Port);
         ConnectionString = _embedded.ConnectionString;
     }
+
+    /// <summary>
+    /// The password given apart from the connection string (docker-compose passes POSTGRES_PASSWORD so):
+    /// set through the builder, a password with `;`, `=` or quotes cannot break or extend the string.
+    /// </summary>
+    internal static string WithPassword(string connectionString, string? password) =>
+        string.IsNullOrEmpty(password) ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { Password = password }.ConnectionString;
 
     /// <summary>`.prompthub/pg` at the repository root (found by PromptHub.sln), else under the content root.</summary>
     static string DefaultDataDirectory(string contentRoot)
