@@ -215,19 +215,19 @@ public sealed partial record VersionRequest(string? Template, ChatMessageRequest
 /// `{{ include 'other/prompt' }}` or `{{ include 'other/prompt@staging' }}` in a template: the text of another
 /// (text) prompt, by label (`production` unless named; `latest` is the highest version), rendered where it stands.
 /// </summary>
-public sealed record PromptReference(string Name, string Label)
+public sealed record PromptInclude(string Name, string Label)
 {
     public const int MaxDepth = 8;
 
     public override string ToString() => $"{Name}@{Label}";
 
-    public static PromptReference? Parse(string text)
+    public static PromptInclude? Parse(string text)
     {
         var at = text.LastIndexOf('@');
         var name = at < 0 ? text : text[..at];
         var label = at < 0 ? PromptRules.Production : text[(at + 1)..];
         return PromptRules.NameError(name) is null && PromptRules.LabelError(label, forMove: false) is null
-            ? new PromptReference(name, label)
+            ? new PromptInclude(name, label)
             : null;
     }
 }
@@ -288,7 +288,7 @@ public static class TemplateLanguage
     /// each must exist, be a text prompt in the same format with the label named, and lead to no cycle
     /// (else a 422 naming the chain).
     /// </summary>
-    public static ValueTask<IncludeChain> WalkIncludesAsync(string origin, TemplateFormat format, IReadOnlyList<PromptReference> includes, IIncludeSource source) =>
+    public static ValueTask<IncludeChain> WalkIncludesAsync(string origin, TemplateFormat format, IReadOnlyList<PromptInclude> includes, IIncludeSource source) =>
         IncludeWalker.WalkAsync(origin, format, includes, source);
 }
 
@@ -296,18 +296,18 @@ public static class TemplateLanguage
 public sealed record TemplateError(string Message, int Line, int Column);
 
 /// <summary>`{{ include 'name@label' }}` at <see cref="Start"/> (the tag, <see cref="Length"/> characters long, braces included).</summary>
-public sealed record IncludeTag(PromptReference Reference, int Start, int Length);
+public sealed record IncludeTag(PromptInclude Include, int Start, int Length);
 
 /// <summary>What a template needs: the top-level variables a caller passes, and the prompts it includes.</summary>
 public sealed record TemplateAnalysis(IReadOnlyList<string> Variables, IReadOnlyList<IncludeTag> Includes, TemplateError? Error)
 {
-    public IReadOnlyList<PromptReference> References =>
-        [.. Includes.Select(i => i.Reference).DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal)];
+    public IReadOnlyList<PromptInclude> IncludedPrompts =>
+        [.. Includes.Select(i => i.Include).DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal)];
 }
 
 /// <summary>A text prompt's version reached through an include.</summary>
 public sealed record IncludedVersion(Guid ProjectId, string Name, int Version, TemplateFormat Format, string Template,
-    IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> Includes);
+    IReadOnlyList<string> Variables, IReadOnlyList<PromptInclude> Includes);
 
 /// <summary>What an include names: no prompt (<see cref="Type"/> null), a prompt of that type, and its version for the label (if it has one).</summary>
 public readonly record struct IncludeLookup(PromptType? Type, IncludedVersion? Version);
@@ -316,7 +316,7 @@ public readonly record struct IncludeLookup(PromptType? Type, IncludedVersion? V
 public interface IIncludeSource
 {
     /// <param name="includer">The prompt whose template holds the include.</param>
-    ValueTask<IncludeLookup> FindAsync(PromptReference reference, string includer);
+    ValueTask<IncludeLookup> FindAsync(PromptInclude include, string includer);
 }
 
 /// <summary>Every version a template reaches through includes, by include (`name@label`), and the variables of them all.</summary>
