@@ -38,7 +38,7 @@ static class GitSourceEndpoints
     const string Route = "/git-source";
     const long MaxWebhookBytes = 25L * 1024 * 1024;
 
-    public static void MapGitSourceRoutes(this IEndpointRouteBuilder api)
+    public static void MapGitSyncEndpoints(this IEndpointRouteBuilder api)
     {
         var source = api.MapGroup(Route).WithTags("Git sync").RequireAuthorization(AccessPolicies.Admin).ProducesProblem(StatusCodes.Status404NotFound);
         source.MapPut("/", Put).WithName("PutGitSource").WithSummary("Connect (or change) the project's Git repository")

@@ -33,7 +33,7 @@ static class GuardrailEndpoints
 {
     const int MaxScopeEntries = 100, MaxCheckText = 100_000;
 
-    public static void MapGuardrailRoutes(this IEndpointRouteBuilder api)
+    public static void MapGuardrailsEndpoints(this IEndpointRouteBuilder api)
     {
         var guardrails = api.MapGroup("/guardrails").WithTags("Guardrails").RequireAuthorization(AccessPolicies.Admin)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);

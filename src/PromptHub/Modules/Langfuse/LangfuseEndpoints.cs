@@ -24,7 +24,7 @@ static class LangfuseEndpoints
     const int DefaultLimit = 10;
     const int MaxLimit = 100;
 
-    public static void MapLangfuseRoutes(this IEndpointRouteBuilder app)
+    public static void MapLangfuseEndpoints(this IEndpointRouteBuilder app)
     {
         var prompts = app.MapGroup(LangfuseModule.Root).WithTags("Langfuse-compatible").RequireAuthorization(AccessPolicies.Reader);
         prompts.MapGet("/", List).WithName("LangfuseListPrompts").WithSummary("List prompts (Langfuse's API)");

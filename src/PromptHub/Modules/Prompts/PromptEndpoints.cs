@@ -41,7 +41,7 @@ static class PromptEndpoints
 {
     const int MaxReasonLength = 2000;
 
-    public static void MapPromptEndpoints(this IEndpointRouteBuilder api)
+    public static void MapPromptsEndpoints(this IEndpointRouteBuilder api)
     {
         var prompts = api.MapGroup("/prompts").WithTags("Prompts").RequireAuthorization(AccessPolicies.Reader)
             .ProducesProblem(StatusCodes.Status404NotFound);

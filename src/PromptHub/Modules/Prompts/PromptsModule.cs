@@ -23,6 +23,4 @@ public static class PromptsModule
 
     /// <summary>Before routing: plain slashes in prompt names become `%2F` (see <see cref="PromptPaths"/>).</summary>
     public static void UsePromptPaths(this WebApplication app) => app.Use(app.Services.GetRequiredService<PromptPaths>().Rewrite);
-
-    public static void MapPromptsEndpoints(this IEndpointRouteBuilder api) => api.MapPromptEndpoints();
 }

@@ -31,7 +31,7 @@ static class ServingEndpoints
     public const string StaleHeader = "PromptHub-Stale";
     const int MaxSubjectLength = 256;
 
-    public static void MapServingRoutes(this IEndpointRouteBuilder api)
+    public static void MapServingEndpoints(this IEndpointRouteBuilder api)
     {
         var serving = api.MapGroup("/prompts").WithTags("Serving").RequireAuthorization(AccessPolicies.Reader)
             .WithMetadata(QuietRequestLog.Instance)

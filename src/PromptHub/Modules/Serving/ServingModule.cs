@@ -23,6 +23,4 @@ public static class ServingModule
         builder.Services.AddSingleton<IncludeLoader>();
         builder.Services.AddSingleton<TemplateRenderer>();
     }
-
-    public static void MapServingEndpoints(this IEndpointRouteBuilder api) => api.MapServingRoutes();
 }
