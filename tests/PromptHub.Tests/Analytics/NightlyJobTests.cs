@@ -16,12 +16,12 @@ public sealed class NightlyJobTests(AppFactory app) : IClassFixture<AppFactory>
             AnalyticsApi.Execution("n-late", "nightly/p", 1, AnalyticsApi.At(5)),   // a late execution marks its day
             AnalyticsApi.Execution("n-today", "nightly/p", 1, AnalyticsApi.JustNow));
 
-        var days = await app.Services.GetRequiredService<DailyAggregation>().DaysToRollUpAsync(CancellationToken.None);
+        var days = await app.Services.GetRequiredService<DailyRollUp>().DaysToRollUpAsync(CancellationToken.None);
         Assert.Contains(AnalyticsApi.Today.AddDays(-1), days);
         Assert.Contains(AnalyticsApi.Today.AddDays(-5), days);
         Assert.DoesNotContain(AnalyticsApi.Today, days);
 
-        var run = await admin.RunInStateAsync(await admin.TriggerAsync(DailyAggregationJob.Name), "succeeded");
+        var run = await admin.RunInStateAsync(await admin.TriggerAsync(DailyRollUpJob.Name), "succeeded");
         Assert.StartsWith("rolled up 2 day(s)", (string?)run["result"]);
         Assert.Equal("-5,-1", await app.ScalarAsync<string>("""
             SELECT string_agg((s.day - CURRENT_DATE)::text, ',' ORDER BY s.day) FROM analytics.daily_stats s
