@@ -1,6 +1,6 @@
 namespace PromptHub.Tests.Analytics;
 
-public sealed class AggregationTests(AppFactory app) : IClassFixture<AppFactory>
+public sealed class RollUpTests(AppFactory app) : IClassFixture<AppFactory>
 {
     [Fact]
     public async Task A_hand_computed_day_rolls_up_to_exactly_the_expected_numbers_and_again_to_the_same_rows()
@@ -68,7 +68,7 @@ public sealed class AggregationTests(AppFactory app) : IClassFixture<AppFactory>
 
         string Url() => $"/api/v1/analytics/prompts/agg%2Foutcome?from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
         var live = (await (await admin.GetAsync(Url())).ReadJsonAsync(HttpStatusCode.OK))["versions"]![0]!["totals"]!;
-        Assert.Equal(1, (long)live["successes"]!);   // read from the raw rows while the day is marked
+        Assert.Equal(1, (long)live["successes"]!);   // read from the raw rows while the day is to roll up again
         Assert.Equal(-1.5, (double)live["avgValue"]!);
         Assert.Equal(2, await app.ScalarAsync<long>($"SELECT successes FROM analytics.daily_stats s JOIN prompts.prompts p ON p.id = s.prompt_id WHERE p.name = 'agg/outcome'"));
 
