@@ -1,5 +1,6 @@
 # PromptHub API image. Build: docker build -t prompthub .   Run with a database: docker compose up
 # The app needs ConnectionStrings__PromptHub in a container (there is no embedded PostgreSQL here).
+# Health check: `dotnet /app/PromptHub.Api.dll check-health` (docker-compose.yml uses it; no curl in this image).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src

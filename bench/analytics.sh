@@ -15,7 +15,7 @@ RESULTS="$ROOT/bench/results"
 DATA="$RESULTS/pg-analytics"
 PORT=${PORT:-5185}  # another loopback port: PORT=5186 bench/analytics.sh
 BASE="http://127.0.0.1:$PORT"
-ADMIN_KEY="bench-admin-$(date +%s)-$RANDOM$RANDOM"
+ADMIN_KEY="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 APP_PID=""
 
 command -v psql >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null; }

@@ -17,7 +17,7 @@ THREADS=2
 ROUNDS=${ROUNDS:-3}
 BASELINE_REF=${BASELINE_REF:-main}
 RESULTS="$ROOT/bench/results"
-ADMIN_KEY="bench-admin-$(date +%s)-$RANDOM$RANDOM"
+ADMIN_KEY="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 read -r PORT_THIS PORT_BASE <<<"${PORTS:-5191 5192}"
 PIDS=()
 PIDFILE="$RESULTS/guardrails.pids"

@@ -14,7 +14,7 @@ COUNT=${1:-40}
 RESULTS="$ROOT/bench/results"
 DATA="$RESULTS/pg-jobs"
 DISCORD_PORT=5199
-ADMIN_KEY="bench-admin-$(date +%s)-$RANDOM$RANDOM"
+ADMIN_KEY="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 PIDS=()
 
 stop_all() {

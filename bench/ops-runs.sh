@@ -14,7 +14,7 @@ RESULTS="$ROOT/bench/results"
 DATA="$RESULTS/pg-ops-runs"
 APP_PORT=5186
 BASE="http://127.0.0.1:$APP_PORT"
-ADMIN_KEY="bench-admin-$(date +%s)-$RANDOM$RANDOM"
+ADMIN_KEY="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 APP_PID=
 
 stop_app() { if [ -n "$APP_PID" ]; then kill -TERM "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi; }

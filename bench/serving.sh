@@ -17,7 +17,7 @@ CONNECTIONS=64
 THREADS=2
 RESULTS="$ROOT/bench/results"
 DATA="$RESULTS/pg"
-ADMIN_KEY="bench-admin-$(date +%s)-$RANDOM$RANDOM"
+ADMIN_KEY="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 read -r PORT_A PORT_B PORT_C PORT_BARE <<<"${PORTS:-5181 5182 5183 5184}"
 PIDS=()
 PIDFILE="$RESULTS/serving.pids"

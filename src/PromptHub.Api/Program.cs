@@ -12,6 +12,8 @@ using PromptHub.Modules.Serving;
 using PromptHub.Platform;
 using PromptHub.Platform.Database;
 
+if (args is [HealthProbe.Command, ..]) return await HealthProbe.RunAsync(args); // the container's health check: no host, no database
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatform();          // logging, database (embedded when no connection string), problem+json, Swagger
 builder.AddAccessModule();      // projects, API keys, roles, rate limits

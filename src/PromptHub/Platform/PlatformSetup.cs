@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 using PromptHub.Platform.Logging;
@@ -20,6 +21,8 @@ static class PlatformSetup
     public static void AddPlatform(this WebApplicationBuilder builder)
     {
         builder.AddLogging();
+        builder.Services.AddOptions<PromptHubOptions>().BindConfiguration(PromptHubOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PromptHubOptions>, PromptHubOptionsValidation>();
         builder.AddDatabase();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>

@@ -19,12 +19,12 @@ public sealed class OutageTests
             await server.WaitUntilReadyAsync();
             var baseUrl = new Uri($"http://127.0.0.1:{server.Port}");
             using var admin = new HttpClient { BaseAddress = baseUrl };
-            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "process-test-admin-key");
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AppProcess.AdminKey);
             await admin.CreateTextPromptAsync("client/outage", "Hello {{name}}");
             await admin.ActivateAsync("client/outage", "production", 1);
 
             var ttl = TimeSpan.FromMilliseconds(300);
-            await using var client = await ClientHost.StartAsync(baseUrl, "process-test-admin-key", o =>
+            await using var client = await ClientHost.StartAsync(baseUrl, AppProcess.AdminKey, o =>
             {
                 o.CacheTtl = ttl;
                 o.RequestTimeout = TimeSpan.FromSeconds(3);

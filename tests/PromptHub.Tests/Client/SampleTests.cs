@@ -18,7 +18,7 @@ public sealed class SampleTests
             await server.WaitUntilReadyAsync();
             var baseUrl = new Uri($"http://127.0.0.1:{server.Port}");
             using var admin = new HttpClient { BaseAddress = baseUrl };
-            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "process-test-admin-key");
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AppProcess.AdminKey);
             var key = await (await admin.PostAsJsonAsync("/api/v1/keys", new { name = "sample", role = "reader" })).ReadJsonAsync(HttpStatusCode.Created);
 
             var (exit, output) = await RunSampleAsync(baseUrl, (string)key["secret"]!);

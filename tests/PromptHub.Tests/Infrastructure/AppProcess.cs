@@ -7,6 +7,9 @@ namespace PromptHub.Tests.Infrastructure;
 /// <summary>The built app as a process of its own (what `dotnet run` starts), for what only a real process shows: its console and its exit.</summary>
 public sealed class AppProcess : IDisposable
 {
+    /// <summary>The bootstrap admin key of project `default` on the process's database.</summary>
+    public const string AdminKey = "process-test-admin-key-0123456789abcdef";
+
     readonly ConcurrentQueue<string> _output = new();
 
     public Process Process { get; }
@@ -23,7 +26,7 @@ public sealed class AppProcess : IDisposable
             Environment =
             {
                 ["ConnectionStrings__PromptHub"] = connectionString,
-                ["PromptHub__BootstrapAdminKey"] = "process-test-admin-key",
+                ["PromptHub__BootstrapAdminKey"] = AdminKey,
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
             },
         };

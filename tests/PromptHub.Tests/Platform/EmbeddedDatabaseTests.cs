@@ -65,6 +65,88 @@ public sealed class EmbeddedDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_crash_the_next_app_reuses_the_leftover_postgres_and_stops_it_when_it_ends()
+    {
+        var dataDirectory = Path.Combine(_folder.FullName, "crash");
+        int postmaster;
+        using (var crashed = EmbeddedProcess(dataDirectory))
+        {
+            await crashed.WaitUntilReadyAsync();
+            // The first thing a newcomer sees, before the seconds initdb and the server's start take.
+            Assert.Contains("starting the embedded PostgreSQL", crashed.Output[0], StringComparison.Ordinal);
+            postmaster = Postmaster(dataDirectory);
+            crashed.Process.Kill(); // SIGKILL: no shutdown code runs
+            Assert.True(await crashed.ExitsWithinAsync(TimeSpan.FromSeconds(10)));
+        }
+        Assert.True(IsRunning(postmaster), "the killed app's PostgreSQL outlives it");
+
+        using (var next = EmbeddedProcess(dataDirectory))
+        {
+            await next.WaitUntilReadyAsync();
+            Assert.Equal(postmaster, Postmaster(dataDirectory));
+            Signal(next.Process.Id, "TERM");
+            Assert.True(await next.ExitsWithinAsync(TimeSpan.FromSeconds(40)), "the app kept running after SIGTERM");
+            Assert.Equal(0, next.Process.ExitCode);
+        }
+        Assert.False(File.Exists(Path.Combine(dataDirectory, "postmaster.pid")), "the app that took the server over stopped it");
+        await StoppedAsync(postmaster);
+    }
+
+    [Fact]
+    public async Task A_process_that_attached_leaves_the_server_to_its_owner_until_the_owner_is_gone()
+    {
+        var dataDirectory = Path.Combine(_folder.FullName, "shared");
+        using var owner = EmbeddedProcess(dataDirectory);
+        await owner.WaitUntilReadyAsync();
+        var postmaster = Postmaster(dataDirectory);
+
+        // Like `create-admin-key` next to a running app: it ends, the app keeps its database.
+        LocalPostgres.Start(dataDirectory).Dispose();
+        Assert.True(IsRunning(postmaster), "an attached process stopped the server of a live owner");
+
+        using var attached = LocalPostgres.Start(dataDirectory);
+        owner.Process.Kill();
+        Assert.True(await owner.ExitsWithinAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(IsRunning(postmaster));
+        attached.Dispose();
+        Assert.False(File.Exists(Path.Combine(dataDirectory, "postmaster.pid")), "the process that outlived the owner stopped the server");
+        await StoppedAsync(postmaster);
+    }
+
+    static AppProcess EmbeddedProcess(string dataDirectory) => new("", new Dictionary<string, string>
+    {
+        ["PromptHub:EmbeddedDatabase:DataDirectory"] = dataDirectory,
+        ["PromptHub:SeedExamples"] = "false",
+    });
+
+    static int Postmaster(string dataDirectory) =>
+        int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Alive and not a zombie (a stopped server's process may linger a moment as one).</summary>
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>pg_ctl returns once the pid file is gone; the process itself ends a moment later.</summary>
+    static Task StoppedAsync(int postmaster) =>
+        HttpAssertions.EventuallyAsync(() => { Assert.False(IsRunning(postmaster), $"postgres {postmaster} still runs"); return Task.CompletedTask; }, TimeSpan.FromSeconds(10));
+
+    static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    [Fact]
     public void Without_postgres_binaries_start_fails_with_one_message_saying_what_to_do()
     {
         var error = Assert.Throws<LocalPostgresUnavailableException>(() =>
@@ -76,6 +158,8 @@ public sealed class EmbeddedDatabaseTests : IDisposable
 
     public void Dispose()
     {
+        // A failed test may leave a server running on its folder: stop it before the folder goes.
+        foreach (var dataDirectory in _folder.GetDirectories()) LocalPostgres.StopOrphan(dataDirectory.FullName);
         try { _folder.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

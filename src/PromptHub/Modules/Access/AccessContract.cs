@@ -58,6 +58,12 @@ public sealed partial class Project
     private static partial Regex SlugPattern();
 }
 
+/// <summary>The slugs of projects by id, for installation-wide pages that list rows of every project.</summary>
+public interface IProjectSlugs
+{
+    Task<IReadOnlyDictionary<Guid, string>> SlugsAsync(IReadOnlyCollection<Guid> projectIds, CancellationToken ct);
+}
+
 /// <summary>
 /// Something another module does for every new project, in the project's creating transaction
 /// (the Prompts module adds example prompts when PromptHub:SeedExamples is on).

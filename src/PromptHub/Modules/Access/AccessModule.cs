@@ -18,6 +18,7 @@ public static class AccessModule
         services.AddSingleton<ApiKeyDirectory>();
         services.AddHostedService<KeyUsageWriter>();
         services.AddScoped<ProjectCreation>();
+        services.AddScoped<IProjectSlugs, ProjectSlugs>();
 
         // Authentication itself is the step in UseAccess; the scheme only answers challenges (401) and
         // refusals (403). With no default authenticate scheme, the framework's middleware does nothing.

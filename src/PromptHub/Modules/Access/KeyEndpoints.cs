@@ -63,10 +63,7 @@ static class KeyEndpoints
         key.Revoke(time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         // Every instance stops accepting the key: this one now, the others when the notification arrives.
-        var changeKey = ApiKeyDirectory.ChangeKey(key.SecretHash);
-        await ChangeFeed.AnnounceAsync(db, ApiKeyDirectory.ChangeTopic, changeKey, ct);
-        await transaction.CommitAsync(ct);
-        changes.Apply(ApiKeyDirectory.ChangeTopic, changeKey);
+        await changes.CommitAsync(db, transaction.CommitAsync, ApiKeyDirectory.ChangeTopic, ApiKeyDirectory.ChangeKey(key.SecretHash), ct);
         return TypedResults.Ok(ToView(key));
     }
 

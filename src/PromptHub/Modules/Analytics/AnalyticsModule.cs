@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PromptHub.Modules.Jobs;
+using PromptHub.Modules.Prompts;
 
 namespace PromptHub.Modules.Analytics;
 
@@ -11,6 +12,7 @@ public static class AnalyticsModule
     public static void AddAnalyticsModule(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddPromptNameRoute("/api/v1/analytics/prompts/");
         services.AddOptions<AnalyticsOptions>().BindConfiguration("PromptHub:Analytics");
         services.AddSingleton<ExecutionIngest>();
         services.AddSingleton<Outcomes>();

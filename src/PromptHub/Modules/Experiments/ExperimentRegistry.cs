@@ -15,7 +15,7 @@ namespace PromptHub.Modules.Experiments;
 /// happens. Label steps go through the Prompts module's registry, in the same transaction, and the change
 /// feed tells every instance at commit.
 /// </summary>
-sealed class ExperimentRegistry(PromptHubDb db, PromptRegistry prompts, IPromptCatalog catalog, TimeProvider time, ChangeFeed changes,
+sealed class ExperimentRegistry(PromptHubDb db, IPromptRegistry prompts, IPromptCatalog catalog, TimeProvider time, ChangeFeed changes,
     IEnumerable<IExperimentEvents> events, IOptions<ExperimentsOptions> options)
 {
     const int MaxTextLength = 2000;
@@ -143,7 +143,7 @@ sealed class ExperimentRegistry(PromptHubDb db, PromptRegistry prompts, IPromptC
     }
 
     /// <summary>The rollout running on the label, with the prompt's row and then its own locked (in the caller's transaction).</summary>
-    async Task<(Prompt Prompt, Experiment Rollout)> LockRolloutAsync(Guid projectId, string promptName, string label, CancellationToken ct)
+    async Task<(PromptInfo Prompt, Experiment Rollout)> LockRolloutAsync(Guid projectId, string promptName, string label, CancellationToken ct)
     {
         var found = await catalog.FindAsync(projectId, promptName) ?? throw ProblemException.NotFound($"There is no prompt named '{promptName}'.");
         var prompt = await prompts.LockAsync(projectId, found.Id, ct) ?? throw ProblemException.NotFound($"There is no prompt named '{promptName}'.");
@@ -162,7 +162,7 @@ sealed class ExperimentRegistry(PromptHubDb db, PromptRegistry prompts, IPromptC
     /// Stops a locked, running experiment: the label step (a promote or complete moves it; an aborted rollout
     /// records that), the stop itself, the announcement, one commit.
     /// </summary>
-    async Task EndAsync(Prompt prompt, Experiment experiment, string? winner, string? reason, string actor, CancellationToken ct)
+    async Task EndAsync(PromptInfo prompt, Experiment experiment, string? winner, string? reason, string actor, CancellationToken ct)
     {
         var rollout = experiment.Kind == ExperimentKind.Rollout;
         var from = await prompts.TargetAsync(prompt.Id, experiment.Label, ct) ?? experiment.Variants[0].Version;
@@ -275,10 +275,7 @@ sealed class ExperimentRegistry(PromptHubDb db, PromptRegistry prompts, IPromptC
     /// <summary>Commits, telling every instance that the project's experiments changed (applied here at once).</summary>
     async Task CommitAsync(Guid projectId, CancellationToken ct)
     {
-        var key = projectId.ToString("N");
-        await ChangeFeed.AnnounceAsync(db, RunningExperiments.ChangeTopic, key, ct);
-        await db.Database.CurrentTransaction!.CommitAsync(ct);
-        changes.Apply(RunningExperiments.ChangeTopic, key);
+        await changes.CommitAsync(db, db.Database.CurrentTransaction!.CommitAsync, RunningExperiments.ChangeTopic, projectId.ToString("N"), ct);
     }
 
     static ProblemException NotDraft(Experiment e) => ProblemException.Conflict(e.Status == ExperimentStatus.Running

@@ -60,5 +60,5 @@ public sealed record ExperimentEnded(Guid ExperimentId, string Key, bool IsRollo
 /// </summary>
 public interface IExperimentEvents
 {
-    Task ExperimentEndedAsync(PromptHubDb db, Prompt prompt, ExperimentEnded ended, CancellationToken ct);
+    Task ExperimentEndedAsync(PromptHubDb db, PromptInfo prompt, ExperimentEnded ended, CancellationToken ct);
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using PromptHub.Modules.Prompts;
 
 namespace PromptHub.Modules.Experiments;
 
@@ -13,6 +14,7 @@ public static class ExperimentsModule
         var services = builder.Services;
         services.AddOptions<ExperimentsOptions>().BindConfiguration("PromptHub:Experiments").ValidateOnStart();
         services.AddSingleton<IValidateOptions<ExperimentsOptions>, ExperimentsOptionsValidation>();
+        services.AddPromptActions("labels/*/rollout", "labels/*/rollout/complete", "labels/*/rollout/abort");
         services.AddSingleton<RunningExperiments>();
         services.AddSingleton<IRunningExperiments>(sp => sp.GetRequiredService<RunningExperiments>());
         services.AddScoped<ExperimentRegistry>();

@@ -176,9 +176,7 @@ static class GuardrailEndpoints
         {
             throw ProblemException.Conflict($"A guardrail named '{name}' already exists in this project.");
         }
-        await ChangeFeed.AnnounceAsync(db, GuardrailRules.ChangeTopic, key, ct);
-        await transaction.CommitAsync(ct);
-        changes.Apply(GuardrailRules.ChangeTopic, key);
+        await changes.CommitAsync(db, transaction.CommitAsync, GuardrailRules.ChangeTopic, key, ct);
     }
 
     static async Task<Guardrail> FindAsync(PromptHubDb db, HttpContext http, string routeId, bool tracked, CancellationToken ct)

@@ -10,15 +10,37 @@ namespace PromptHub.Modules.Notifications;
 /// <summary>What Discord answered to a message.</summary>
 public abstract record DiscordAnswer
 {
-    public sealed record Delivered(string? MessageId) : DiscordAnswer;
+    /// <summary>What happened, as the outbox records it and the test message answers it (never the URL).</summary>
+    public abstract string Description { get; }
+
+    public sealed record Delivered(string? MessageId) : DiscordAnswer
+    {
+        public override string Description => "delivered";
+    }
+
     /// <summary>429: rate limited; Discord says when to come back.</summary>
-    public sealed record RetryAfter(TimeSpan Wait) : DiscordAnswer;
+    public sealed record RetryAfter(TimeSpan Wait) : DiscordAnswer
+    {
+        public override string Description => $"rate limited by Discord for {Wait.TotalSeconds:0.###} s";
+    }
+
     /// <summary>5xx, timeouts, network errors, after the quick retries.</summary>
-    public sealed record Transient(string Reason) : DiscordAnswer;
+    public sealed record Transient(string Reason) : DiscordAnswer
+    {
+        public override string Description => Reason;
+    }
+
     /// <summary>A 4xx other than 429 (bad payload, forbidden): retrying would not help.</summary>
-    public sealed record Rejected(int Status, string Reason) : DiscordAnswer;
+    public sealed record Rejected(int Status, string Reason) : DiscordAnswer
+    {
+        public override string Description => $"Discord answered {Status}: {Reason}";
+    }
+
     /// <summary>404: the webhook was deleted.</summary>
-    public sealed record Gone : DiscordAnswer;
+    public sealed record Gone : DiscordAnswer
+    {
+        public override string Description => "Discord answered 404: the webhook no longer exists";
+    }
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ namespace PromptHub.Modules.Notifications;
 /// <summary>Queues the announcement of an experiment or rollout that ended, when PromptHub:Discord:AnnounceExperimentEnds is on.</summary>
 sealed class ExperimentAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options) : IExperimentEvents
 {
-    public Task ExperimentEndedAsync(PromptHubDb db, Prompt prompt, ExperimentEnded ended, CancellationToken ct)
+    public Task ExperimentEndedAsync(PromptHubDb db, PromptInfo prompt, ExperimentEnded ended, CancellationToken ct)
     {
         if (!notifications.Enabled || !options.Value.AnnounceExperimentEnds || options.Value.RouteFor(prompt.Name, prompt.Tags) is not { } webhook)
         {

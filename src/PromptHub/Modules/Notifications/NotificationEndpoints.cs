@@ -73,16 +73,9 @@ static class NotificationEndpoints
             ["at"] = DiscordEmbeds.Iso(time.GetUtcNow()),
         });
         var answer = await discord.SendAsync(route.WebhookUrl, DiscordEmbeds.Message(options.Value.Username, [embed]), ct);
-        var (delivered, text, messageId) = answer switch
-        {
-            DiscordAnswer.Delivered d => (true, "delivered", d.MessageId),
-            DiscordAnswer.RetryAfter r => (false, $"rate limited: retry after {r.Wait.TotalSeconds:0.###} s", null),
-            DiscordAnswer.Transient t => (false, $"not delivered: {t.Reason}", null),
-            DiscordAnswer.Gone => (false, "Discord answered 404: the webhook no longer exists", null),
-            DiscordAnswer.Rejected x => (false, $"Discord answered {x.Status}: {x.Reason}", null),
-            _ => (false, "unexpected answer", (string?)null),
-        };
-        return TypedResults.Ok(new TestNotificationResult(route.Name, DiscordOptions.Mask(route.WebhookUrl), delivered, text, messageId));
+        var delivered = answer as DiscordAnswer.Delivered;
+        return TypedResults.Ok(new TestNotificationResult(route.Name, DiscordOptions.Mask(route.WebhookUrl), delivered is not null, answer.Description,
+            delivered?.MessageId));
     }
 
     static async Task<Ok<NotificationView>> Retry(string id, HttpContext http, PromptHubDb db, OutboxRetry retry, CancellationToken ct) =>

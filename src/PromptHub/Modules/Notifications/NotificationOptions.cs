@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Net;
 
 namespace PromptHub.Modules.Notifications;
@@ -90,5 +91,14 @@ public sealed class DiscordOptions
         var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var id = segments.Length >= 2 ? segments[^2] : "…";
         return $"{uri.Scheme}://{uri.Authority}/…/{id}/****";
+    }
+}
+
+sealed class DiscordOptionsValidation : IValidateOptions<DiscordOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DiscordOptions options)
+    {
+        var problems = options.Problems().ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -27,7 +27,7 @@ static class OpsNotifications
     public static void MapOpsNotificationRoutes(this IEndpointRouteBuilder api)
     {
         var ops = api.MapGroup("/ops/notifications").WithTags("Ops").RequireAuthorization(OpsPolicies.Read);
-        ops.MapGet("/", async (string? state, PageRequest paging, PromptHubDb db, CancellationToken ct) => TypedResults.Ok(await ListAsync(db, state, paging, ct)))
+        ops.MapGet("/", async (string? state, PageRequest paging, PromptHubDb db, IProjectSlugs projects, CancellationToken ct) => TypedResults.Ok(await ListAsync(db, projects, state, paging, ct)))
             .WithName("OpsListNotifications");
         ops.MapGet("/states", async (PromptHubDb db, CancellationToken ct) => TypedResults.Ok(await CountsAsync(db, ct))).WithName("OpsNotificationStates");
         ops.MapPost("/{id}/retry", Retry).WithName("OpsRetryNotification").RequireAuthorization(OpsPolicies.Act)
@@ -41,17 +41,17 @@ static class OpsNotifications
         DashboardPages.AddAction("/notifications/retry", NotificationsPage.RetryAsync);
     }
 
-    static async Task<Ok<OpsNotificationView>> Retry(string id, PromptHubDb db, OutboxRetry retry, CancellationToken ct)
+    static async Task<Ok<OpsNotificationView>> Retry(string id, PromptHubDb db, IProjectSlugs projects, OutboxRetry retry, CancellationToken ct)
     {
         var message = await retry.RetryAsync(db, id, null, ct);
-        return TypedResults.Ok(new OpsNotificationView(await SlugAsync(db, message.ProjectId, ct), NotificationEndpoints.ToView(message)));
+        return TypedResults.Ok(new OpsNotificationView(await SlugAsync(projects, message.ProjectId, ct), NotificationEndpoints.ToView(message)));
     }
 
-    public static async Task<Paged<OpsNotificationView>> ListAsync(PromptHubDb db, string? state, PageRequest paging, CancellationToken ct)
+    public static async Task<Paged<OpsNotificationView>> ListAsync(PromptHubDb db, IProjectSlugs projects, string? state, PageRequest paging, CancellationToken ct)
     {
         var (page, total) = await NotificationEndpoints.PageAsync(db.Outbox.AsNoTracking(), state, paging, ct);
         var ids = page.Select(m => m.ProjectId).Distinct().ToList();
-        var slugs = await db.Projects.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Slug, ct);
+        var slugs = await projects.SlugsAsync(ids, ct);
         return new Paged<OpsNotificationView>([.. page.Select(m => new OpsNotificationView(slugs.GetValueOrDefault(m.ProjectId, "?"), NotificationEndpoints.ToView(m)))],
             paging.Page, paging.PageSize, total);
     }
@@ -63,8 +63,8 @@ static class OpsNotifications
         return Enum.GetValues<OutboxState>().ToDictionary(s => EnumText.Lower(s), s => counts.GetValueOrDefault(s));
     }
 
-    static async Task<string> SlugAsync(PromptHubDb db, Guid projectId, CancellationToken ct) =>
-        await db.Projects.Where(p => p.Id == projectId).Select(p => p.Slug).SingleOrDefaultAsync(ct) ?? "?";
+    static async Task<string> SlugAsync(IProjectSlugs projects, Guid projectId, CancellationToken ct) =>
+        (await projects.SlugsAsync([projectId], ct)).GetValueOrDefault(projectId, "?");
 
     /// <summary>`/hangfire/notifications`: counts by state, the newest messages (of one state), and Retry for failed or dead ones.</summary>
     sealed class NotificationsPage() : DashboardPage("Notifications")
@@ -76,7 +76,7 @@ static class OpsNotifications
             if (state is not null && !Enum.TryParse<OutboxState>(state, ignoreCase: true, out _)) state = null;
             var page = int.TryParse(Query("page"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
             var counts = CountsAsync(db, Http.RequestAborted).GetAwaiter().GetResult();
-            var list = ListAsync(db, state, new PageRequest(page, 50), Http.RequestAborted).GetAwaiter().GetResult();
+            var list = ListAsync(db, Service<IProjectSlugs>(), state, new PageRequest(page, 50), Http.RequestAborted).GetAwaiter().GetResult();
             var switchedOn = Service<NotificationSwitch>();
             if (Query("error") is { Length: > 0 } error) WriteLiteral($"<div class=\"alert alert-danger\">{Encode(error)}</div>");
             WriteLiteral($"<p>Discord announcements are <b>{(switchedOn.Enabled ? "on" : "off")}</b>{Encode(switchedOn.WhyOff is { } why ? ": " + why : "")}.</p>");

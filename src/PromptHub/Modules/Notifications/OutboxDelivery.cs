@@ -44,7 +44,7 @@ sealed class OutboxDelivery(NpgsqlDataSource dataSource, DiscordWebhookClient di
         var route = settings.Webhooks().FirstOrDefault(w => w.Name == webhook);
         if (route is null)
         {
-            await RecordAsync(messages, Outcome.Failed($"the webhook '{webhook}' is no longer configured"), ct);
+            await RecordAsync(messages, Outcome.Failed($"the webhook '{webhook}' is no longer configured"));
             return new DeliveryReport(0, 0, messages.Count, 0);
         }
 
@@ -57,11 +57,9 @@ sealed class OutboxDelivery(NpgsqlDataSource dataSource, DiscordWebhookClient di
             var outcome = answer switch
             {
                 DiscordAnswer.Delivered delivered => Outcome.Delivered(delivered.MessageId),
-                DiscordAnswer.RetryAfter wait => Outcome.Later(wait.Wait, $"rate limited by Discord for {wait.Wait.TotalSeconds:0.###} s"),
-                DiscordAnswer.Transient transient => Outcome.Retry(transient.Reason),
-                DiscordAnswer.Gone => Outcome.Failed("Discord answered 404: the webhook no longer exists"),
-                DiscordAnswer.Rejected rejected => Outcome.Failed($"Discord answered {rejected.Status}: {rejected.Reason}"),
-                _ => Outcome.Retry("unexpected answer"),
+                DiscordAnswer.RetryAfter wait => Outcome.Later(wait.Wait, wait.Description),
+                DiscordAnswer.Transient => Outcome.Retry(answer.Description),
+                _ => Outcome.Failed(answer.Description), // Gone, Rejected: retrying would not help
             };
             if (answer is DiscordAnswer.Gone)
             {
@@ -72,7 +70,7 @@ sealed class OutboxDelivery(NpgsqlDataSource dataSource, DiscordWebhookClient di
             {
                 log.LogWarning("Discord delivery to webhook '{Webhook}' did not go through: {Reason}", webhook, outcome.Error);
             }
-            await RecordAsync(batch, outcome, ct);
+            await RecordAsync(batch, outcome);
             report = Add(report, outcome.State switch
             {
                 OutboxState.Delivered => new DeliveryReport(batch.Count, 0, 0, 1),
@@ -112,7 +110,7 @@ sealed class OutboxDelivery(NpgsqlDataSource dataSource, DiscordWebhookClient di
     /// Records an outcome for messages still leased by this instance. A retry waits 2^attempts seconds
     /// (at most 10 minutes, ±20 %); past MaxAttempts the message is dead. A 429 does not use up an attempt.
     /// </summary>
-    async Task RecordAsync(List<Claimed> messages, Outcome outcome, CancellationToken ct)
+    async Task RecordAsync(List<Claimed> messages, Outcome outcome)
     {
         var now = time.GetUtcNow();
         await using var command = dataSource.CreateCommand("""
@@ -138,7 +136,6 @@ sealed class OutboxDelivery(NpgsqlDataSource dataSource, DiscordWebhookClient di
         command.Parameters.AddWithValue(Node);
         // Not the job's token: an answer Discord gave must be recorded even while shutting down.
         await command.ExecuteNonQueryAsync(CancellationToken.None);
-        _ = ct;
     }
 
     static DeliveryReport Add(DeliveryReport a, DeliveryReport b) =>

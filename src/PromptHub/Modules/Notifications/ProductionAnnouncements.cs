@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
@@ -8,28 +7,8 @@ using PromptHub.Platform;
 
 namespace PromptHub.Modules.Notifications;
 
-/// <summary>
-/// Whether this deployment announces anything: only the production one
-/// (`PromptHub:DeploymentEnvironment`, or the `ENVIRONMENT` variable, is `production`), and only with a webhook.
-/// </summary>
-public sealed class NotificationSwitch(IConfiguration configuration, IOptions<DiscordOptions> options)
-{
-    public string DeploymentEnvironment { get; } =
-        (configuration["PromptHub:DeploymentEnvironment"] ?? configuration["ENVIRONMENT"] ?? "").Trim();
-
-    public bool IsProduction => string.Equals(DeploymentEnvironment, "production", StringComparison.OrdinalIgnoreCase);
-
-    public bool Enabled => IsProduction && options.Value.Webhooks().Count > 0;
-
-    /// <summary>Why notifications are off, said once at start-up; null when they are on.</summary>
-    public string? WhyOff =>
-        !IsProduction ? $"Discord notifications are off: the deployment environment is '{(DeploymentEnvironment.Length == 0 ? "(not set)" : DeploymentEnvironment)}', and only 'production' announces (PromptHub:DeploymentEnvironment or ENVIRONMENT)"
-        : options.Value.Webhooks().Count == 0 ? "Discord notifications are off: no webhook is configured (PromptHub:Discord:WebhookUrl)"
-        : null;
-}
-
 /// <summary>Queues the announcements of production uploads (and, if asked, of `production` label moves) in the outbox, in the change's transaction.</summary>
-sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options, IConfiguration configuration) : IPromptEvents
+sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options, IOptions<PromptHubOptions> settings) : IPromptEvents
 {
     public Task VersionCreatedAsync(PromptHubDb db, VersionCreated version, CancellationToken ct)
     {
@@ -76,7 +55,7 @@ sealed class ProductionAnnouncements(NotificationSwitch notifications, IOptions<
 
     /// <summary>The version in PromptHub, when PromptHub:PublicUrl says where PromptHub is.</summary>
     string? Link(string prompt, int version) =>
-        configuration["PromptHub:PublicUrl"] is { Length: > 0 } publicUrl
+        settings.Value.PublicUrl is { Length: > 0 } publicUrl
             ? $"{publicUrl.TrimEnd('/')}/api/v1/prompts/{Uri.EscapeDataString(prompt)}/versions/{version}"
             : null;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using PromptHub.Modules.Access;
+using PromptHub.Platform;
 using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Prompts;
@@ -10,11 +11,11 @@ namespace PromptHub.Modules.Prompts;
 /// something to resolve, diff and roll back right away. Written through the registry like any upload.
 /// </summary>
 /// <remarks>The registry comes from the same scope as the creating transaction, so it writes on the same connection.</remarks>
-sealed class ExamplePrompts(PromptRegistry registry, IConfiguration configuration) : IProjectSetup
+sealed class ExamplePrompts(PromptRegistry registry, IOptions<PromptHubOptions> options) : IProjectSetup
 {
     public async Task SetUpAsync(PromptHubDb db, Guid projectId, string author, CancellationToken ct)
     {
-        if (!configuration.GetValue("PromptHub:SeedExamples", false)) return;
+        if (!options.Value.SeedExamples) return;
 
         await registry.CreateAsync(projectId, "examples/greeting", PromptType.Text, "A friendly greeting.", ["example"], ct);
         await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(

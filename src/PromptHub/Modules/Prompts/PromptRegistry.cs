@@ -150,17 +150,9 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
     public async Task<int?> TargetAsync(Guid promptId, string label, CancellationToken ct) =>
         await db.Labels.Where(l => l.PromptId == promptId && l.Name == label).Select(l => (int?)l.Version).SingleOrDefaultAsync(ct);
 
-    /// <summary>
-    /// Commits, telling every instance that what resolve answers for this prompt may have changed:
-    /// the notification is queued in the transaction (sent only if it commits), and applied here at once.
-    /// </summary>
-    async Task CommitAsync(Transactions.OwnedTransaction transaction, Prompt prompt, CancellationToken ct)
-    {
-        var key = PromptChanges.Key(prompt.ProjectId, prompt.Name);
-        await ChangeFeed.AnnounceAsync(db, PromptChanges.Topic, key, ct);
-        await transaction.CommitAsync(ct);
-        changes.Apply(PromptChanges.Topic, key);
-    }
+    /// <summary>Commits, telling every instance that what resolve answers for this prompt may have changed.</summary>
+    Task CommitAsync(Transactions.OwnedTransaction transaction, Prompt prompt, CancellationToken ct) =>
+        changes.CommitAsync(db, transaction.CommitAsync, PromptChanges.Topic, PromptChanges.Key(prompt.ProjectId, prompt.Name), ct);
 
     async Task<LabelChange> MoveAsync(Prompt prompt, string name, int version, LabelAction action, string? reason, string actor, DateTimeOffset now,
         CancellationToken ct, string? experiment = null)

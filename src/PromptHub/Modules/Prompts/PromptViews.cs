@@ -1,17 +1,17 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 using PromptHub.Platform;
 
 namespace PromptHub.Modules.Prompts;
 
-public sealed record PromptView(
+public record PromptView(
     string Name, string Type, string? Description, string[] Tags,
     IReadOnlyDictionary<string, int> Labels, int? LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-public sealed record PromptDetailView(
-    string Name, string Type, string? Description, string[] Tags,
-    IReadOnlyDictionary<string, int> Labels, int? LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    VersionView? Latest);
+/// <summary>A prompt with its latest version, as `GET /prompts/{name}` answers it.</summary>
+public sealed record PromptDetailView([property: JsonIgnore] PromptView Prompt, VersionView? Latest)
+    : PromptView(Prompt.Name, Prompt.Type, Prompt.Description, Prompt.Tags, Prompt.Labels, Prompt.LatestVersion, Prompt.CreatedAt, Prompt.UpdatedAt);
 
 public sealed record VersionView(
     string Name, int Version, string Type, string TemplateFormat, string? Template, IReadOnlyList<ChatMessage>? Messages, JsonNode? Config,
@@ -34,9 +34,7 @@ static class PromptViews
             prompt.LatestVersion == 0 ? null : prompt.LatestVersion, prompt.CreatedAt, prompt.UpdatedAt);
 
     public static PromptDetailView ToDetail(Prompt prompt, IReadOnlyDictionary<string, int> labels, PromptVersion? latest) =>
-        new(prompt.Name, EnumText.Lower(prompt.Type), prompt.Description, prompt.Tags, labels,
-            prompt.LatestVersion == 0 ? null : prompt.LatestVersion, prompt.CreatedAt, prompt.UpdatedAt,
-            latest is null ? null : ToView(prompt, latest, labels));
+        new(ToView(prompt, labels), latest is null ? null : ToView(prompt, latest, labels));
 
     /// <summary>A version with the labels that point at it (`latest` included when it is the highest).</summary>
     public static VersionView ToView(Prompt prompt, PromptVersion version, IReadOnlyDictionary<string, int> labels)

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Scriban;
 using Scriban.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using PromptHub.Platform.Database;
 using PromptHub.Platform.Http;
 
@@ -130,12 +131,46 @@ public static partial class PromptRules
     private static partial Regex LabelPattern();
 }
 
+/// <summary>A route that carries a prompt name (see <see cref="PromptRoutes"/>).</summary>
+public sealed record PromptRoute(string Pattern, bool IsNameRoute);
+
+/// <summary>
+/// Prompt names hold slashes, and routes take them encoded (`support%2Ftriage`) or plain (`support/triage`).
+/// Each module names its own routes that carry a prompt name, so that the rewrite before routing knows where
+/// a plain name ends.
+/// </summary>
+public static class PromptRoutes
+{
+    /// <summary>What follows `/api/v1/prompts/{name}/`, as segments with `*` for one route value (`labels/*/rollback`).</summary>
+    public static IServiceCollection AddPromptActions(this IServiceCollection services, params string[] actions)
+    {
+        foreach (var action in actions) services.AddSingleton(new PromptRoute(action, IsNameRoute: false));
+        return services;
+    }
+
+    /// <summary>A route whose rest is a prompt name and nothing after it (`/api/v1/analytics/prompts/`).</summary>
+    public static IServiceCollection AddPromptNameRoute(this IServiceCollection services, string prefix) =>
+        services.AddSingleton(new PromptRoute(prefix, IsNameRoute: true));
+}
+
 /// <summary>What the Prompts module announces on the change feed when what resolve answers for a prompt may have changed.</summary>
 public static class PromptChanges
 {
     public const string Topic = "prompt";
 
     public static string Key(Guid projectId, string name) => $"{projectId:N}/{name}";
+}
+
+/// <summary>
+/// How the `prompts.prompt_versions` columns are decoded, for the one module that reads them directly (serving's
+/// hot-path load; see ModuleBoundaryTests' exceptions): messages as `[{role, content}]` JSON, config as canonical JSON.
+/// </summary>
+public static class VersionColumns
+{
+    public static IReadOnlyList<ChatMessage> Messages(string json) => VersionContent.ParseMessages(json);
+
+    /// <summary>PostgreSQL's jsonb reorders keys and spacing: this gives back the compact, key-sorted text the content hash uses.</summary>
+    public static string Config(string json) => VersionContent.CanonicalJson(JsonNode.Parse(json));
 }
 
 /// <summary>A prompt as other modules see it (never the entity): its id, name, type, tags and highest version.</summary>

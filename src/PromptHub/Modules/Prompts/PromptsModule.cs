@@ -14,11 +14,13 @@ public static class PromptsModule
         builder.Services.AddScoped<PromptRegistry>();
         builder.Services.AddScoped<IPromptRegistry>(sp => sp.GetRequiredService<PromptRegistry>());
         builder.Services.AddScoped<IPromptNames, PromptNames>();
+        builder.Services.AddSingleton<PromptPaths>();
+        builder.Services.AddPromptActions("versions", "versions/*", "versions/*/diff", "labels/*", "labels/*/rollback", "labels/*/history");
         builder.Services.AddScoped<IProjectSetup, ExamplePrompts>();
     }
 
     /// <summary>Before routing: plain slashes in prompt names become `%2F` (see <see cref="PromptPaths"/>).</summary>
-    public static void UsePromptPaths(this WebApplication app) => app.Use(PromptPaths.Rewrite);
+    public static void UsePromptPaths(this WebApplication app) => app.Use(app.Services.GetRequiredService<PromptPaths>().Rewrite);
 
     public static void MapPromptsEndpoints(this IEndpointRouteBuilder api) => api.MapPromptEndpoints();
 }

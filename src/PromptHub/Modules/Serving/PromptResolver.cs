@@ -1,8 +1,11 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Prompts;
+using PromptHub.Platform;
 using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Serving;
@@ -23,7 +26,7 @@ sealed record Resolution(ServedPrompt Prompt, ServedVersion Version, string? Lab
 sealed record ResolvedContent(string? Template, IReadOnlyList<ChatMessage>? Messages, IReadOnlyList<string> Variables, IncludeChain Includes,
     byte[] Json, string ETag);
 
-sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments)
+sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments, IOptions<JsonOptions> json)
 {
     /// <summary>The version to serve for a label (default `production`), an explicit version, or `latest`.</summary>
     public async ValueTask<Resolution> ResolveAsync(Guid projectId, string name, string? label, int? version, string? subject)
@@ -49,20 +52,20 @@ sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments)
     public async ValueTask<ResolvedContent> ContentAsync(Resolution resolution)
     {
         var version = resolution.Version;
-        if (cache.Enabled && version.Answers.TryGetValue(resolution.AnswerKey, out var built)) return built;
+        if (cache.Enabled && version.Answers.TryGet(resolution.AnswerKey, out var built)) return built;
 
         var (template, messages, variables, includes) = (version.Template, version.Messages, (IReadOnlyList<string>)version.Variables, IncludeChain.Empty);
         if (version.Includes.Length > 0)
         {
-            includes = await IncludeWalker.WalkAsync(resolution.Prompt.Name, version.Format, version.Includes, new CachedIncludes(cache, resolution.Prompt));
+            includes = await TemplateLanguage.WalkIncludesAsync(resolution.Prompt.Name, version.Format, version.Includes, new CachedIncludes(cache, resolution.Prompt));
             variables = [.. includes.Variables.Union(version.Variables).Order(StringComparer.Ordinal)];
             if (template is not null) template = Inline(template, version.Format, includes);
             else messages = [.. messages!.Select(m => m.IsPlaceholder ? m : m with { Content = Inline(m.Content!, version.Format, includes) })];
         }
 
-        var json = WriteAnswer(resolution, template, messages, variables);
-        var content = new ResolvedContent(template, messages, variables, includes, json, ETagOf(json));
-        if (cache.Enabled) version.Answers[resolution.AnswerKey] = content;
+        var answer = Answer(resolution, template, messages, variables);
+        var content = new ResolvedContent(template, messages, variables, includes, answer, ETagOf(answer));
+        if (cache.Enabled) version.Answers.Set(resolution.AnswerKey, content);
         return content;
     }
 
@@ -72,7 +75,7 @@ sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments)
     /// </summary>
     static string Inline(string text, TemplateFormat format, IncludeChain includes)
     {
-        var tags = TemplateAnalyzer.Analyze(text, format).Includes;
+        var tags = TemplateLanguage.Analyze(text, format).Includes;
         if (tags.Count == 0) return text;
         var inlined = new System.Text.StringBuilder(text.Length);
         var at = 0;
@@ -104,63 +107,13 @@ sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments)
         }
     }
 
-    static byte[] WriteAnswer(Resolution resolution, string? template, IReadOnlyList<ChatMessage>? messages, IReadOnlyList<string> variables)
+    /// <summary>The resolve answer as its documented record, serialised as every answer is (once per version and way of asking).</summary>
+    byte[] Answer(Resolution resolution, string? template, IReadOnlyList<ChatMessage>? messages, IReadOnlyList<string> variables)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + (template?.Length ?? 0));
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("name", resolution.Prompt.Name);
-            json.WriteNumber("version", resolution.Version.Version);
-            json.WriteString("type", resolution.Version.Type == PromptType.Chat ? "chat" : "text");
-            json.WriteString("templateFormat", TemplateLanguage.Name(resolution.Version.Format));
-            json.WriteString("label", resolution.Label);
-            json.WriteString("template", template);
-            json.WritePropertyName("messages");
-            if (messages is null)
-            {
-                json.WriteNullValue();
-            }
-            else
-            {
-                json.WriteStartArray();
-                foreach (var message in messages)
-                {
-                    json.WriteStartObject();
-                    if (message.IsPlaceholder)
-                    {
-                        json.WriteString("type", ChatMessage.PlaceholderType);
-                        json.WriteString("name", message.Name);
-                    }
-                    else
-                    {
-                        json.WriteString("role", message.Role);
-                        json.WriteString("content", message.Content);
-                    }
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-            }
-            json.WritePropertyName("config");
-            json.WriteRawValue(resolution.Version.Config, skipInputValidation: true);
-            json.WriteStartArray("variables");
-            foreach (var variable in variables) json.WriteStringValue(variable);
-            json.WriteEndArray();
-            json.WritePropertyName("experiment");
-            if (resolution.Experiment is null)
-            {
-                json.WriteNullValue();
-            }
-            else
-            {
-                json.WriteStartObject();
-                json.WriteString("key", resolution.Experiment.Key);
-                json.WriteString("variant", resolution.Experiment.Variant);
-                json.WriteEndObject();
-            }
-            json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        var version = resolution.Version;
+        var view = new ResolveView(resolution.Prompt.Name, version.Version, EnumText.Lower(version.Type), TemplateLanguage.Name(version.Format),
+            resolution.Label, template, messages, JsonNode.Parse(version.Config), variables, resolution.Experiment);
+        return JsonSerializer.SerializeToUtf8Bytes(view, json.Value.SerializerOptions);
     }
 
     /// <summary>A strong validator: the hash of the exact bytes served.</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PromptHub.Modules.Prompts;
 
 namespace PromptHub.Modules.Serving;
 
@@ -13,6 +14,7 @@ public static class ServingModule
         builder.Services.AddOptions<ServingOptions>().BindConfiguration("PromptHub:Serving")
             .Validate(options => !options.Problems().Any(), "PromptHub:Serving has a limit below 1 (LoopLimit, RecursiveLimit, OutputLimit, RenderTimeoutMilliseconds)")
             .ValidateOnStart();
+        builder.Services.AddPromptActions("resolve", "render");
         builder.Services.AddSingleton<ServingStore>();
         builder.Services.AddSingleton<PromptCache>();
         builder.Services.AddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<PromptCache>());

@@ -3,51 +3,6 @@ using PromptHub.Modules.Prompts;
 
 namespace PromptHub.Modules.Serving;
 
-/// <summary>A version as served: its content, plus what serving computes from it once and keeps.</summary>
-sealed class ServedVersion(int version, PromptType type, TemplateFormat format, string? template, IReadOnlyList<ChatMessage>? messages,
-    string config, string[] variables, PromptReference[] includes)
-{
-    public int Version { get; } = version;
-    public PromptType Type { get; } = type;
-    public TemplateFormat Format { get; } = format;
-    public string? Template { get; } = template;
-    public IReadOnlyList<ChatMessage>? Messages { get; } = messages;
-    /// <summary>The config object as JSON text, written into answers as it is.</summary>
-    public string Config { get; } = config;
-    public string[] Variables { get; } = variables;
-    public PromptReference[] Includes { get; } = includes;
-
-    /// <summary>The template, or each message's, parsed on the first render (<see cref="TemplateRenderer"/>).</summary>
-    public Scriban.Template[]? Parsed { get; set; }
-
-    /// <summary>Resolve answers already built for this version, by how it was asked for.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<string, ResolvedContent> Answers { get; } = new(StringComparer.Ordinal);
-}
-
-/// <summary>A prompt as served: its labels and the versions they (and `latest`) point at.</summary>
-sealed class ServedPrompt(Guid id, Guid projectId, string name, PromptType type, int latestVersion, IReadOnlyDictionary<string, int> labels,
-    string[] tags)
-{
-    public Guid Id { get; } = id;
-    public Guid ProjectId { get; } = projectId;
-    public string Name { get; } = name;
-    public PromptType Type { get; } = type;
-    public int LatestVersion { get; } = latestVersion;
-    public IReadOnlyDictionary<string, int> Labels { get; } = labels;
-    /// <summary>The prompt's tags, which guardrail scopes select by.</summary>
-    public string[] Tags { get; } = tags;
-
-    /// <summary>Versions loaded so far; the label targets and the latest come with the prompt.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<int, Task<ServedVersion?>> Versions { get; } = new();
-
-    /// <summary>What other modules may know of it (<see cref="IPromptCatalog"/>).</summary>
-    public CatalogPrompt Catalog => field ??= new CatalogPrompt(Id, Name, Type, LatestVersion, Labels);
-
-    public int? TargetOf(string label) => label == PromptRules.Latest
-        ? (LatestVersion == 0 ? null : LatestVersion)
-        : Labels.TryGetValue(label, out var version) ? version : null;
-}
-
 /// <summary>Reads what serving needs straight from PostgreSQL: one round trip per prompt, one per extra version.</summary>
 sealed class ServingStore(NpgsqlDataSource dataSource)
 {
@@ -107,8 +62,8 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
         ParseType(reader.GetString(first + 1)),
         TemplateLanguage.ParseName(reader.GetString(first + 2)) ?? TemplateFormat.Scriban,
         reader.IsDBNull(first + 3) ? null : reader.GetString(first + 3),
-        reader.IsDBNull(first + 4) ? null : VersionContent.ParseMessages(reader.GetString(first + 4)),
-        VersionContent.CanonicalJson(System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(first + 5))), // compact, keys sorted
+        reader.IsDBNull(first + 4) ? null : VersionColumns.Messages(reader.GetString(first + 4)),
+        VersionColumns.Config(reader.GetString(first + 5)),
         reader.GetFieldValue<string[]>(first + 6),
         [.. reader.GetFieldValue<string[]>(first + 7).Select(i => PromptReference.Parse(i)!)]);
 

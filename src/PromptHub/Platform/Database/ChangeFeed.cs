@@ -28,8 +28,19 @@ public sealed class ChangeFeed
     }
 
     /// <summary>Queues the notification in the caller's transaction; it is sent when that commits.</summary>
-    public static Task AnnounceAsync(PromptHubDb db, string topic, string key, CancellationToken ct) =>
+    static Task AnnounceAsync(PromptHubDb db, string topic, string key, CancellationToken ct) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {topic + ":" + key})", ct);
+
+    /// <summary>
+    /// The one way a write announces a change: queued in its transaction (sent only if <paramref name="commit"/>
+    /// commits it), then applied on this instance at once; the others apply it when the notification arrives.
+    /// </summary>
+    public async Task CommitAsync(PromptHubDb db, Func<CancellationToken, Task> commit, string topic, string key, CancellationToken ct)
+    {
+        await AnnounceAsync(db, topic, key, ct);
+        await commit(ct);
+        Apply(topic, key);
+    }
 
     /// <summary>Applies a change on this instance (after the commit that announced it).</summary>
     public void Apply(string topic, string key)

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace PromptHub.Platform.Database;
@@ -29,7 +30,7 @@ static class DatabaseSetup
     /// <summary>Applies pending migrations when PromptHub:MigrateOnStartup is on (the default).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
-        if (!app.Configuration.GetValue("PromptHub:MigrateOnStartup", true)) return;
+        if (!app.Services.GetRequiredService<IOptions<PromptHubOptions>>().Value.MigrateOnStartup) return;
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PromptHubDb>().Database.MigrateAsync();
     }

@@ -18,16 +18,19 @@ public sealed class LocalPostgres : IDisposable
     readonly string _binDirectory;
     readonly bool _runAsPostgresUser;
     readonly bool _throwaway;
-    /// <summary>False when the server was already running on the folder (another process of ours started it).</summary>
-    readonly bool _started;
+    /// <summary>
+    /// True when this process is the one to stop the server: it started it, or found it left by a process
+    /// that is gone. False while another live process of ours (an instance, the CLI) owns it.
+    /// </summary>
+    readonly bool _owner;
     bool _stopped;
 
     public string ConnectionString { get; }
     public int Port { get; }
 
-    LocalPostgres(string dataDirectory, string binDirectory, bool runAsPostgresUser, bool throwaway, bool started, int port, string password, string database)
+    LocalPostgres(string dataDirectory, string binDirectory, bool runAsPostgresUser, bool throwaway, bool owner, int port, string password, string database)
     {
-        _started = started;
+        _owner = owner;
         _dataDirectory = dataDirectory;
         _binDirectory = binDirectory;
         _runAsPostgresUser = runAsPostgresUser;
@@ -79,10 +82,13 @@ public sealed class LocalPostgres : IDisposable
 
         var password = File.ReadAllText(passwordFile).Trim();
         // A server already running on the folder (another instance, or the CLI next to a running app) is
-        // shared, and left running when this process ends: its owner stops it.
+        // shared, and left running when this process ends while its owner lives. One left by a process
+        // that is gone (a crash, kill -9) has no one else to stop it: this process takes it over.
         var running = RunningPort(dataDirectory);
+        var owner = running is null || ServerOwner.Live(dataDirectory) is null;
+        if (owner) ServerOwner.Claim(dataDirectory);
         var port = running ?? StartOnFreePort(binDirectory, dataDirectory, runAsPostgresUser, throwaway);
-        var server = new LocalPostgres(dataDirectory, binDirectory, runAsPostgresUser, throwaway, running is null, port, password, database);
+        var server = new LocalPostgres(dataDirectory, binDirectory, runAsPostgresUser, throwaway, owner, port, password, database);
         try
         {
             server.EnsureDatabase(database);
@@ -138,9 +144,13 @@ public sealed class LocalPostgres : IDisposable
     {
         lock (this)
         {
-            if (_stopped || !_started) return;
+            if (_stopped) return;
             _stopped = true;
         }
+        // Whoever is recorded as owner and still runs stops it: an owner that died after this process
+        // attached leaves that to this one; two that took over at once leave it to the one recorded.
+        var live = ServerOwner.Live(_dataDirectory);
+        if (_owner ? live is { } other && other != Environment.ProcessId : live is not null) return;
         NpgsqlConnection.ClearAllPools();
         try
         {

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace PromptHub.Platform.Database;
 
@@ -14,22 +16,29 @@ sealed class PostgresServer : IDisposable
 
     public string ConnectionString { get; }
 
-    public PostgresServer(IConfiguration configuration, IHostEnvironment environment, ILogger<PostgresServer> log)
+    public PostgresServer(IConfiguration configuration, IOptions<PromptHubOptions> options, IHostEnvironment environment, ILogger<PostgresServer> log)
     {
         var configured = configuration.GetConnectionString("PromptHub");
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            ConnectionString = configured;
+            ConnectionString = WithPassword(configured, options.Value.DatabasePassword);
             return;
         }
 
-        var dataDirectory = configuration["PromptHub:EmbeddedDatabase:DataDirectory"]
-            ?? DefaultDataDirectory(environment.ContentRootPath);
+        var dataDirectory = options.Value.EmbeddedDatabase.DataDirectory ?? DefaultDataDirectory(environment.ContentRootPath);
         log.LogInformation("No ConnectionStrings:PromptHub set: starting the embedded PostgreSQL in {DataDirectory}", dataDirectory);
         _embedded = LocalPostgres.Start(dataDirectory);
         log.LogInformation("Embedded PostgreSQL is listening on 127.0.0.1:{Port}", _embedded.Port);
         ConnectionString = _embedded.ConnectionString;
     }
+
+    /// <summary>
+    /// The password given apart from the connection string (docker-compose passes POSTGRES_PASSWORD so):
+    /// set through the builder, a password with `;`, `=` or quotes cannot break or extend the string.
+    /// </summary>
+    internal static string WithPassword(string connectionString, string? password) =>
+        string.IsNullOrEmpty(password) ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { Password = password }.ConnectionString;
 
     /// <summary>`.prompthub/pg` at the repository root (found by PromptHub.sln), else under the content root.</summary>
     static string DefaultDataDirectory(string contentRoot)

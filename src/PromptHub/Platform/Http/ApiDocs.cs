@@ -36,7 +36,10 @@ static class ApiDocs
     }
 
     /// <summary>Only requests under /swagger pass through the Swagger middleware (it costs the serving path otherwise).</summary>
-    public static void UseApiDocs(this WebApplication app) =>
+    public static void UseApiDocs(this WebApplication app)
+    {
+        // Whoever opens the bare address in a browser lands on the API explorer, not on a JSON 404.
+        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription().AllowAnonymous();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), docs =>
         {
             docs.UseSwagger();
@@ -47,4 +50,5 @@ static class ApiDocs
                 options.EnablePersistAuthorization();
             });
         });
+    }
 }
