@@ -122,33 +122,21 @@ static class GitSourceEndpoints
 
     /// <summary>
     /// Every live prompt at <paramref name="label"/> (or its latest version) as `.prompt` files in a tar or zip,
-    /// ready to commit. Reads the Prompts module's tables directly, read-only: it has no catalogue read for
-    /// whole versions yet (the boundary work of issue 11 would give it one).
+    /// ready to commit.
     /// </summary>
-    static async Task<IResult> Export(string? label, string? format, HttpContext http, PromptHubDb db, CancellationToken ct)
+    static async Task<IResult> Export(string? label, string? format, HttpContext http, IPromptReader prompts, CancellationToken ct)
     {
         format ??= "tar";
         var validation = new Validation().Check(format is "tar" or "zip", "format", "must be 'tar' or 'zip'");
         if (label is not null && label != "latest" && PromptRules.LabelError(label, forMove: true) is { } labelError) validation.Add("label", labelError);
         validation.ThrowIfInvalid();
         var projectId = http.Caller().ProjectId;
-        var prompts = await db.Prompts.AsNoTracking().Where(p => p.ProjectId == projectId && p.ArchivedAt == null && p.LatestVersion > 0)
-            .OrderBy(p => p.Name).ToListAsync(ct);
-        var targets = label is null or "latest"
-            ? prompts.ToDictionary(p => p.Id, p => p.LatestVersion)
-            : await db.Labels.AsNoTracking().Where(l => l.Name == label && prompts.Select(p => p.Id).Contains(l.PromptId))
-                .ToDictionaryAsync(l => l.PromptId, l => l.Version, ct);
-        var ids = targets.Keys.ToList();
-        var versions = (await db.PromptVersions.AsNoTracking().Where(v => ids.Contains(v.PromptId)).ToListAsync(ct))
-            .Where(v => targets[v.PromptId] == v.Version).ToDictionary(v => v.PromptId);
-
         var files = new List<(string Name, byte[] Bytes)>();
         var skipped = new List<string>();
-        foreach (var prompt in prompts.Where(p => versions.ContainsKey(p.Id)))
+        foreach (var (prompt, version) in await prompts.AtLabelAsync(projectId, label, ct))
         {
-            var content = versions[prompt.Id].Content();
-            if (!PromptFile.CanWrite(content.Messages)) { skipped.Add(prompt.Name); continue; }
-            var text = PromptFile.Write(prompt.Type, content.Format, prompt.Description, prompt.Tags, content.Config, content.Template, content.Messages);
+            if (!PromptFile.CanWrite(version!.Messages)) { skipped.Add(prompt.Name); continue; }
+            var text = PromptFile.Write(prompt.Type, version.Format, prompt.Description, prompt.Tags, version.Config, version.Template, version.Messages);
             files.Add((prompt.Name + PromptFile.Extension, Encoding.UTF8.GetBytes(text)));
         }
         if (skipped.Count > 0) http.Response.Headers["PromptHub-Export-Skipped"] = string.Join(",", skipped);

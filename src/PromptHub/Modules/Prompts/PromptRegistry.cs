@@ -43,7 +43,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
         var prompt = await LockAsync(projectId, name, ct);
         var (content, commitMessage, labels) = request.Validate(prompt.Type);
-        await ReferenceCheck.VerifyAsync(db, prompt, content, ct);
+        await IncludeCheck.VerifyAsync(db, prompt, content, ct);
         var now = time.GetUtcNow();
 
         var latest = prompt.LatestVersion == 0

@@ -14,6 +14,8 @@ public static class PromptsModule
         builder.Services.AddScoped<PromptRegistry>();
         builder.Services.AddScoped<IPromptRegistry>(sp => sp.GetRequiredService<PromptRegistry>());
         builder.Services.AddScoped<IPromptNames, PromptNames>();
+        builder.Services.AddScoped<IPromptReader, PromptReads>();
+        builder.Services.AddScoped<IPromptTags, PromptTags>();
         builder.Services.AddSingleton<PromptPaths>();
         builder.Services.AddPromptActions("versions", "versions/*", "versions/*/diff", "labels/*", "labels/*/rollback", "labels/*/history");
         builder.Services.AddScoped<IProjectSetup, ExamplePrompts>();

@@ -19,6 +19,7 @@ public static class ServingModule
         builder.Services.AddSingleton<PromptCache>();
         builder.Services.AddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<PromptCache>());
         builder.Services.AddSingleton<PromptResolver>();
+        builder.Services.AddSingleton<IPromptResolution, PromptResolution>();
         builder.Services.AddSingleton<IncludeLoader>();
         builder.Services.AddSingleton<TemplateRenderer>();
     }
