@@ -2,10 +2,10 @@
 # Analytics benchmark (issue 4), in one run on this machine:
 #   (1) ingest: 1,000,000 executions through POST /api/v1/executions in batches of 1000 (4 at a time):
 #       events/s, p50/p99 batch latency, and the app's highest RSS meanwhile;
-#   (2) daily aggregation of 10,000,000 executions of one day (generated in SQL), run through the
+#   (2) the daily roll-up of 10,000,000 executions of one day (generated in SQL), run through the
 #       backfill job: seconds, measured by the job itself (started → finished), twice.
 # Prints a Markdown table and writes it to bench/results/analytics-<time>.md.
-# Usage: bench/analytics.sh [executions to ingest, default 1000000] [rows to aggregate, default 10000000]
+# Usage: bench/analytics.sh [executions to ingest, default 1000000] [rows to roll up, default 10000000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -13,7 +13,7 @@ INGEST=${1:-1000000}
 ROWS=${2:-10000000}
 RESULTS="$ROOT/bench/results"
 DATA="$RESULTS/pg-analytics"
-PORT=5185
+PORT=${PORT:-5185}  # another loopback port: PORT=5186 bench/analytics.sh
 BASE="http://127.0.0.1:$PORT"
 ADMIN_KEY="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 APP_PID=""
@@ -21,7 +21,7 @@ APP_PID=""
 command -v psql >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null; }
 stop_app() { [ -n "$APP_PID" ] && kill -TERM "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null || true; }
 trap stop_app EXIT
-pkill -TERM -f "PromptHub.Api.dll --urls $BASE" 2>/dev/null || true
+! curl -s -o /dev/null "$BASE/health/live" || { echo "port $PORT is in use; choose another with PORT=" >&2; exit 1; }
 
 echo "== building (Release)"
 mkdir -p "$RESULTS"
@@ -60,7 +60,7 @@ kill "$SAMPLER" 2>/dev/null || true
 RSS=$(sort -n "$RSS_FILE" | tail -1 | awk '{printf "%.0f", $1/1024}'); rm -f "$RSS_FILE"
 STORED=$(sql -c "SELECT count(*) FROM analytics.executions")
 
-echo "== (2) aggregation: generating $ROWS executions of one day in SQL"
+echo "== (2) roll-up: generating $ROWS executions of one day in SQL"
 DAY=$(date -u -d '2 days ago' +%Y-%m-%d)
 PROJECT=$(sql -c "SELECT project_id FROM prompts.prompts WHERE name = 'bench/ingest'")
 PROMPT=$(sql -c "SELECT id FROM prompts.prompts WHERE name = 'bench/ingest'")
@@ -79,7 +79,7 @@ EOF
 GEN_SECS=$(( $(date +%s) - GEN_START ))
 DAY_ROWS=$(sql -c "SELECT count(*) FROM analytics.executions WHERE occurred_at >= '$DAY' AND occurred_at < date '$DAY' + 1")
 
-aggregate() { # → seconds the job took, from its own timestamps
+roll_up() { # → seconds the job took, from its own timestamps
   local location state
   location=$(curl -sf -D - -o /dev/null "${H[@]}" -X POST "$BASE/api/v1/analytics/backfill" -d "{\"from\":\"$DAY\",\"to\":\"$DAY\"}" | awk 'tolower($1)=="location:" {print $2}' | tr -d '\r')
   for _ in $(seq 1 600); do
@@ -89,10 +89,10 @@ aggregate() { # → seconds the job took, from its own timestamps
   done
   echo "$state" | python3 -c 'import json,sys; from datetime import datetime as d; s=json.load(sys.stdin); print(round((d.fromisoformat(s["finishedAt"])-d.fromisoformat(s["startedAt"])).total_seconds(), 2))'
 }
-echo "== aggregating $DAY_ROWS executions of $DAY (backfill job), twice"
-AGG1=$(aggregate)
+echo "== rolling up $DAY_ROWS executions of $DAY (backfill job), twice"
+AGG1=$(roll_up)
 ROWS1=$(sql -c "SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM analytics.daily_stats s WHERE day = '$DAY'")
-AGG2=$(aggregate)
+AGG2=$(roll_up)
 ROWS2=$(sql -c "SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM analytics.daily_stats s WHERE day = '$DAY'")
 DAILY_ROWS=$(sql -c "SELECT count(*) FROM analytics.daily_stats WHERE day = '$DAY'")
 SAME=$([ "$ROWS1" = "$ROWS2" ] && echo yes || echo NO)
@@ -108,7 +108,7 @@ Analytics benchmark, $NOW, $(nproc) cores, app in Release (Production settings) 
 | ingest: batch latency p50 / p99 | $P50 / $P99 ms | |
 | ingest: errors; rows stored (with the 20,000 of the warm-up) | $ERRORS; $STORED | 0; $((INGEST + 20000)) |
 | ingest: highest RSS of the app | $RSS MB | ≤ 300 MB |
-| aggregation of one day of $DAY_ROWS executions ($DAILY_ROWS daily rows), first run | $AGG1 s | ≤ 20 s |
+| roll-up of one day of $DAY_ROWS executions ($DAILY_ROWS daily rows), first run | $AGG1 s | ≤ 20 s |
 | same day again (rows identical: $SAME) | $AGG2 s | |
 
 (Generating the $ROWS rows in SQL took $GEN_SECS s; it is set-up, not measured.)

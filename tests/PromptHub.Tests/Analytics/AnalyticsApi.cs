@@ -23,8 +23,8 @@ static class AnalyticsApi
     public static async Task<JsonNode> ReportAsync(this HttpClient client, params object[] executions) =>
         await (await client.PostAsJsonAsync("/api/v1/executions", new { executions })).ReadJsonAsync(HttpStatusCode.Accepted);
 
-    public static Task<int> AggregateAsync(this AppFactory app, DateOnly day) =>
-        app.Services.GetRequiredService<DailyAggregation>().AggregateAsync(day, null, CancellationToken.None);
+    public static Task<int> RollUpAsync(this AppFactory app, DateOnly day) =>
+        app.Services.GetRequiredService<DailyRollUp>().RollUpAsync(day, null, CancellationToken.None);
 
     /// <summary>A text prompt with <paramref name="versions"/> versions.</summary>
     public static async Task PromptWithVersionsAsync(this HttpClient admin, string name, int versions)

@@ -21,7 +21,7 @@ public sealed class RetentionTests(FiveDayRetentionApp app) : IClassFixture<Five
             AnalyticsApi.Execution("kept-5", "retention/p", 1, AnalyticsApi.At(5)),
             AnalyticsApi.Execution("kept-1", "retention/p", 1, AnalyticsApi.At(1)),
             AnalyticsApi.Execution("kept-0", "retention/p", 1, AnalyticsApi.JustNow));
-        await app.AggregateAsync(AnalyticsApi.Today.AddDays(-6)); // day -10 has not been rolled up: retention must do it first
+        await app.RollUpAsync(AnalyticsApi.Today.AddDays(-6)); // day -10 has not been rolled up: retention must do it first
 
         var removed = await app.Services.GetRequiredService<Retention>().RemoveExpiredAsync(CancellationToken.None);
 

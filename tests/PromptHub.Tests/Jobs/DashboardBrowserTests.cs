@@ -83,7 +83,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Screenshot("02-dashboard");
 
         _browser.FindElement(By.PartialLinkText("Recurring Jobs")).Click();
-        var checkbox = await FindAsync(By.CssSelector($"input.js-jobs-list-checkbox[value='{DailyAggregationJob.Name}']"));
+        var checkbox = await FindAsync(By.CssSelector($"input.js-jobs-list-checkbox[value='{DailyRollUpJob.Name}']"));
         Assert.Contains("0 1 * * *", _browser.PageSource, StringComparison.Ordinal); // the cron, with its next and last run
         Screenshot("03-recurring-jobs");
         checkbox.Click();
@@ -91,7 +91,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await HttpAssertions.EventuallyAsync(() =>
         {
             _browser.Navigate().GoToUrl($"{_site}/hangfire/jobs/succeeded");
-            Assert.Contains($"{DailyAggregationJob.Name}:", _browser.PageSource, StringComparison.Ordinal);
+            Assert.Contains($"{DailyRollUpJob.Name}:", _browser.PageSource, StringComparison.Ordinal);
             return Task.CompletedTask;
         }, TimeSpan.FromSeconds(30));
         Screenshot("04-roll-up-succeeded");

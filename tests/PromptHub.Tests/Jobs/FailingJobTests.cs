@@ -23,12 +23,12 @@ public sealed class FailingJobTests(MisconfiguredRollUp app) : IClassFixture<Mis
         await admin.PromptWithVersionsAsync("failing/p", 1);
         await admin.ReportAsync(AnalyticsApi.Execution("f-1", "failing/p", 1, AnalyticsApi.At(1)));
 
-        var jobId = await admin.TriggerAsync(DailyAggregationJob.Name);
+        var jobId = await admin.TriggerAsync(DailyRollUpJob.Name);
         var seen = new HashSet<string>();
         JsonNode? run = null;
         await HttpAssertions.EventuallyAsync(async () =>
         {
-            run = (await admin.RunsAsync($"job={DailyAggregationJob.Name}")).Single(r => (string?)r!["id"] == jobId);
+            run = (await admin.RunsAsync($"job={DailyRollUpJob.Name}")).Single(r => (string?)r!["id"] == jobId);
             seen.Add((string)run!["state"]!);
             Assert.True((string?)run["state"] == "failed", $"seen {string.Join(", ", seen)}; now {run.ToJsonString()}");
         }, TimeSpan.FromSeconds(40));
@@ -37,6 +37,6 @@ public sealed class FailingJobTests(MisconfiguredRollUp app) : IClassFixture<Mis
         Assert.Contains("PostgresException", (string?)run["error"]);
         Assert.Contains("work_mem", (string?)run["error"]);
         Assert.Contains(await admin.RunsAsync("state=failed"), r => (string?)r!["id"] == jobId);
-        Assert.Equal("failed", (string?)(await admin.JobAsync(DailyAggregationJob.Name))["lastState"]);
+        Assert.Equal("failed", (string?)(await admin.JobAsync(DailyRollUpJob.Name))["lastState"]);
     }
 }

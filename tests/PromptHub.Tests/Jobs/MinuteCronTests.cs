@@ -47,7 +47,7 @@ public sealed class MinuteCronTests(EveryMinuteCluster cluster) : IClassFixture<
         JsonArray firings = [];
         await HttpAssertions.EventuallyAsync(async () =>
         {
-            firings = await ops.RunsAsync($"job={DailyAggregationJob.Name}");
+            firings = await ops.RunsAsync($"job={DailyRollUpJob.Name}");
             Assert.True(firings.Count >= 3, $"{firings.Count} firing(s) so far");
         }, FewMinutes);
         // Both instances answer the same history; a duplicate would have shown up as a second run in one minute.
@@ -56,9 +56,9 @@ public sealed class MinuteCronTests(EveryMinuteCluster cluster) : IClassFixture<
         var ordered = minutes.Order().ToList();
         Assert.All(ordered.Zip(ordered.Skip(1)), pair => Assert.Equal(TimeSpan.FromMinutes(1), pair.Second - pair.First));
         await HttpAssertions.EventuallyAsync(async () =>
-            Assert.All(await cluster.Second.As(await cluster.First.CreateKeyAsync("ops")).RunsAsync($"job={DailyAggregationJob.Name}&to={Uri.EscapeDataString(ordered[^1].AddMinutes(1).ToString("O"))}"),
+            Assert.All(await cluster.Second.As(await cluster.First.CreateKeyAsync("ops")).RunsAsync($"job={DailyRollUpJob.Name}&to={Uri.EscapeDataString(ordered[^1].AddMinutes(1).ToString("O"))}"),
                 r => Assert.Equal("succeeded", (string?)r!["state"])));
-        var job = await ops.JobAsync(DailyAggregationJob.Name);
+        var job = await ops.JobAsync(DailyRollUpJob.Name);
         Assert.Equal("every minute", (string?)job["cronDescription"]);
         Assert.True((DateTimeOffset)job["nextExecution"]! > DateTimeOffset.UtcNow.AddSeconds(-5));
     }

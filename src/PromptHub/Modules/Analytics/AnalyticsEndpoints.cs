@@ -3,10 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Prompts;
-using PromptHub.Platform.Database;
+using PromptHub.Modules.Serving;
 using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Analytics;
@@ -56,14 +55,12 @@ static class AnalyticsEndpoints
         TypedResults.Ok(await outcomes.RecordAsync(http.Caller().ProjectId, batch, ct));
 
     static async Task<Ok<PromptAnalytics>> ForPrompt(string name, string? from, string? to, string? granularity,
-        HttpContext http, PromptHubDb db, AnalyticsQueries queries, TimeProvider time, CancellationToken ct)
+        HttpContext http, IPromptCatalog catalog, AnalyticsQueries queries, TimeProvider time, CancellationToken ct)
     {
         var promptName = PromptRules.NameFromRoute(name);
         var (first, last) = Range(from, to, granularity, time);
         var projectId = http.Caller().ProjectId;
-        var prompt = await db.Prompts.AsNoTracking()
-            .Where(p => p.ProjectId == projectId && p.Name == promptName && p.ArchivedAt == null)
-            .Select(p => new { p.Id, p.Name }).SingleOrDefaultAsync(ct)
+        var prompt = await catalog.FindAsync(projectId, promptName)
             ?? throw ProblemException.NotFound($"There is no prompt named '{promptName}'.");
         return TypedResults.Ok(await queries.ForPromptAsync(projectId, prompt.Id, prompt.Name, first, last, ct));
     }

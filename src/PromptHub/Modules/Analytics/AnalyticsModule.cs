@@ -16,17 +16,17 @@ public static class AnalyticsModule
         services.AddOptions<AnalyticsOptions>().BindConfiguration("PromptHub:Analytics");
         services.AddSingleton<ExecutionIngest>();
         services.AddSingleton<Outcomes>();
-        services.AddSingleton<DailyAggregation>();
+        services.AddSingleton<DailyRollUp>();
         services.AddSingleton<Retention>();
-        services.AddSingleton<AnalyticsQueries>();
+        services.AddScoped<AnalyticsQueries>();
         services.AddSingleton<IExperimentExecutions, ExperimentExecutions>();
-        services.AddSingleton<Backfills>();
+        services.AddScoped<Backfills>();
 
-        builder.AddRecurringJob<DailyAggregationJob>(DailyAggregationJob.Name, "Rolls yesterday's executions (and days marked again) up into daily stats",
+        builder.AddRecurringJob<DailyRollUpJob>(DailyRollUpJob.Name, "Rolls yesterday's executions (and earlier days to roll up again) up into daily stats",
             "PromptHub:Jobs:DailyAggregationCron", "0 1 * * *");
         builder.AddRecurringJob<RetentionJob>(RetentionJob.Name, "Removes raw executions older than PromptHub:Analytics:RetentionDays",
             "PromptHub:Jobs:RetentionCron", "30 1 * * *");
-        builder.AddOnDemandJob<BackfillJob>(Backfills.JobName, "Re-aggregates a date range of one project");
+        builder.AddOnDemandJob<BackfillJob>(Backfills.JobName, "Rolls up a date range of one project again");
     }
 
     public static void MapAnalyticsEndpoints(this IEndpointRouteBuilder api) => api.MapAnalyticsRoutes();

@@ -1,4 +1,9 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using NpgsqlTypes;
+using PromptHub.Modules.Prompts;
+using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Analytics;
 
@@ -17,56 +22,59 @@ public sealed record PromptOverview(string Name, Metrics Metrics);
 public sealed record AnalyticsOverview(DateOnly From, DateOnly To, Metrics Totals, IReadOnlyList<PromptOverview> Prompts);
 
 /// <summary>
-/// Reads analytics: days rolled up and not marked since come from the daily stats; every other day in
-/// the range (today, and any day not rolled up yet or marked again) is computed from the raw executions
+/// Reads analytics: days rolled up and not to roll up again come from the daily stats; every other day in
+/// the range (today, and any day not rolled up yet or to roll up again) is computed from the raw executions
 /// with the same definitions, so today's numbers are live and nothing is counted twice.
 /// </summary>
-sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
+sealed class AnalyticsQueries(PromptHubDb db, IPromptNames promptNames)
 {
-    /// <summary>Per (group, day): the sums every metric is derived from. {0} is the grouping column of each side.</summary>
-    const string DaySums = """
-        WITH clean AS (
-            SELECT a.day FROM analytics.aggregated_days a
-            WHERE a.day BETWEEN $2 AND $3 AND NOT EXISTS (SELECT 1 FROM analytics.dirty_days d WHERE d.day = a.day)
+    /// <summary>
+    /// Per (key, day): the sums every metric is derived from, read by column name into <see cref="DaySums{TKey}"/>.
+    /// `{key}` is the grouping column (version or prompt_id); {0}…{5} are the parameters of <see cref="ReadAsync"/>.
+    /// </summary>
+    const string DaySumsSql = """
+        WITH rolled_up AS (
+            SELECT r.day FROM analytics.aggregated_days r
+            WHERE r.day BETWEEN {1} AND {2} AND NOT EXISTS (SELECT 1 FROM analytics.dirty_days d WHERE d.day = r.day)
         )
-        SELECT {0} AS key, day, sum(executions)::bigint, sum(successes)::bigint, sum(errors)::bigint,
-            sum(latency_avg_ms * executions), sum(latency_p50_ms * executions), sum(latency_p95_ms * executions),
-            sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cost_usd), sum(score_sum), sum(score_count)::bigint,
-            sum(value_sum), sum(value_count)::bigint
+        SELECT {key} AS key, day, sum(executions)::bigint AS executions, sum(successes)::bigint AS successes, sum(errors)::bigint AS errors,
+            sum(latency_avg_ms * executions) AS latency_sum, sum(latency_p50_ms * executions) AS latency_p50_sum,
+            sum(latency_p95_ms * executions) AS latency_p95_sum,
+            sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens, sum(cost_usd) AS cost_usd,
+            sum(score_sum) AS score_sum, sum(score_count)::bigint AS score_count,
+            sum(value_sum) AS value_sum, sum(value_count)::bigint AS value_count
         FROM analytics.daily_stats
-        WHERE project_id = $1 AND ($4::uuid IS NULL OR prompt_id = $4) AND day IN (SELECT day FROM clean)
+        WHERE project_id = {0} AND ({3}::uuid IS NULL OR prompt_id = {3}) AND day IN (SELECT day FROM rolled_up)
         GROUP BY 1, 2
         UNION ALL
-        SELECT {1} AS key, (occurred_at AT TIME ZONE 'UTC')::date AS day, count(*), count(*) FILTER (WHERE success),
+        SELECT {key} AS key, (occurred_at AT TIME ZONE 'UTC')::date AS day, count(*), count(*) FILTER (WHERE success),
             count(*) FILTER (WHERE error IS NOT NULL),
             sum(latency_ms), percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) * count(*),
             percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) * count(*),
             sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cost_usd), coalesce(sum(score), 0), count(score),
             coalesce(sum(value), 0), count(value)
         FROM analytics.executions
-        WHERE project_id = $1 AND ($4::uuid IS NULL OR prompt_id = $4) AND occurred_at >= $5 AND occurred_at < $6
-            AND (occurred_at AT TIME ZONE 'UTC')::date NOT IN (SELECT day FROM clean)
+        WHERE project_id = {0} AND ({3}::uuid IS NULL OR prompt_id = {3}) AND occurred_at >= {4} AND occurred_at < {5}
+            AND (occurred_at AT TIME ZONE 'UTC')::date NOT IN (SELECT day FROM rolled_up)
         GROUP BY 1, 2
         """;
 
     public async Task<PromptAnalytics> ForPromptAsync(Guid projectId, Guid promptId, string name, DateOnly from, DateOnly to, CancellationToken ct)
     {
-        var rows = await ReadAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, DaySums, "version", "version"),
-            projectId, promptId, from, to, ct);
-        var versions = rows.GroupBy(r => (int)r.Key)
+        var rows = await ReadAsync<int>("version", projectId, promptId, from, to, ct);
+        var versions = rows.GroupBy(r => r.Key)
             .OrderByDescending(g => g.Key)
-            .Select(g => new VersionAnalytics(g.Key, Sums.Total(g.Select(r => r.Sums)).ToMetrics(),
-                g.OrderBy(r => r.Day).Select(r => new DayMetrics(r.Day, r.Sums.ToMetrics())).ToList()))
+            .Select(g => new VersionAnalytics(g.Key, Sums.Total(g.Select(r => r.ToSums())).ToMetrics(),
+                g.OrderBy(r => r.Day).Select(r => new DayMetrics(r.Day, r.ToSums().ToMetrics())).ToList()))
             .ToList();
         return new PromptAnalytics(name, from, to, "day", versions);
     }
 
     public async Task<AnalyticsOverview> OverviewAsync(Guid projectId, DateOnly from, DateOnly to, int top, CancellationToken ct)
     {
-        var rows = await ReadAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, DaySums, "prompt_id", "prompt_id"),
-            projectId, null, from, to, ct);
-        var byPrompt = rows.GroupBy(r => (Guid)r.Key).Select(g => (PromptId: g.Key, Sums: Sums.Total(g.Select(r => r.Sums)))).ToList();
-        var names = await NamesAsync(byPrompt.Select(p => p.PromptId).ToArray(), ct);
+        var rows = await ReadAsync<Guid>("prompt_id", projectId, null, from, to, ct);
+        var byPrompt = rows.GroupBy(r => r.Key).Select(g => (PromptId: g.Key, Sums: Sums.Total(g.Select(r => r.ToSums())))).ToList();
+        var names = await promptNames.NamesAsync(projectId, byPrompt.Select(p => p.PromptId).ToArray(), ct);
         var prompts = byPrompt.OrderByDescending(p => p.Sums.Executions).ThenBy(p => names.GetValueOrDefault(p.PromptId), StringComparer.Ordinal)
             .Take(top)
             .Select(p => new PromptOverview(names.GetValueOrDefault(p.PromptId, "(unknown)"), p.Sums.ToMetrics()))
@@ -74,38 +82,24 @@ sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
         return new AnalyticsOverview(from, to, Sums.Total(byPrompt.Select(p => p.Sums)).ToMetrics(), prompts);
     }
 
-    async Task<List<(object Key, DateOnly Day, Sums Sums)>> ReadAsync(string sql, Guid projectId, Guid? promptId, DateOnly from, DateOnly to, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddWithValue(projectId);
-        command.Parameters.AddWithValue(from);
-        command.Parameters.AddWithValue(to);
-        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Uuid, (object?)promptId ?? DBNull.Value);
-        command.Parameters.AddWithValue(new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)));
-        command.Parameters.AddWithValue(new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)));
-        var rows = new List<(object, DateOnly, Sums)>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            rows.Add((reader.GetValue(0), reader.GetFieldValue<DateOnly>(1), new Sums(
-                reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-                Double(reader, 5), Double(reader, 6), Double(reader, 7),
-                reader.GetInt64(8), reader.GetInt64(9), reader.IsDBNull(10) ? 0 : reader.GetDecimal(10),
-                Double(reader, 11), reader.GetInt64(12), Double(reader, 13), reader.GetInt64(14))));
-        }
-        return rows;
-    }
+    /// <param name="keyColumn">`version` or `prompt_id`: a constant of this class, never input.</param>
+    async Task<List<DaySums<TKey>>> ReadAsync<TKey>(string keyColumn, Guid projectId, Guid? promptId, DateOnly from, DateOnly to, CancellationToken ct) =>
+        await db.Database.SqlQueryRaw<DaySums<TKey>>(DaySumsSql.Replace("{key}", keyColumn, StringComparison.Ordinal),
+                projectId, from, to,
+                new NpgsqlParameter("prompt_id", NpgsqlDbType.Uuid) { Value = (object?)promptId ?? DBNull.Value },
+                new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
+                new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)))
+            .ToListAsync(ct);
 
-    static double Double(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? 0 : reader.GetDouble(column);
-
-    async Task<Dictionary<Guid, string>> NamesAsync(Guid[] promptIds, CancellationToken ct)
+    /// <summary>One row of <see cref="DaySumsSql"/>, by column name (snake_case of each property).</summary>
+    sealed record DaySums<TKey>(TKey Key, DateOnly Day, long Executions, long Successes, long Errors,
+        double? LatencySum,
+        // The naming convention would write latency_p50sum.
+        [property: Column("latency_p50_sum")] double? LatencyP50Sum, [property: Column("latency_p95_sum")] double? LatencyP95Sum, long InputTokens, long OutputTokens, decimal? CostUsd,
+        double? ScoreSum, long ScoreCount, double? ValueSum, long ValueCount)
     {
-        await using var command = dataSource.CreateCommand("SELECT id, name FROM prompts.prompts WHERE id = ANY($1)");
-        command.Parameters.AddWithValue(promptIds);
-        var names = new Dictionary<Guid, string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) names[reader.GetGuid(0)] = reader.GetString(1);
-        return names;
+        public Sums ToSums() => new(Executions, Successes, Errors, LatencySum ?? 0, LatencyP50Sum ?? 0, LatencyP95Sum ?? 0,
+            InputTokens, OutputTokens, CostUsd ?? 0, ScoreSum ?? 0, ScoreCount, ValueSum ?? 0, ValueCount);
     }
 
     /// <summary>

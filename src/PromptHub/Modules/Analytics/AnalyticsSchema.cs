@@ -5,102 +5,14 @@ using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Analytics;
 
-/// <summary>
-/// One use of a prompt version by an LLM service. Written in bulk by <see cref="ExecutionIngest"/>
-/// (binary COPY), read and rolled up with SQL; the entity exists for the schema.
-/// </summary>
-sealed partial class Execution
-{
-    /// <summary>Ids travel in paths (`/executions/{id}/outcome`): letters, digits and `._:@-`, up to 128.</summary>
-    public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}$")]
-    private static partial System.Text.RegularExpressions.Regex IdPattern();
-
-    public Guid ProjectId { get; private set; }
-    /// <summary>The client's id for it: the idempotency key.</summary>
-    public string Id { get; private set; } = "";
-    public Guid PromptId { get; private set; }
-    public int Version { get; private set; }
-    public string? Label { get; private set; }
-    public string? Experiment { get; private set; }
-    public string? Variant { get; private set; }
-    public string? Subject { get; private set; }
-    public double LatencyMs { get; private set; }
-    public int InputTokens { get; private set; }
-    public int OutputTokens { get; private set; }
-    public decimal CostUsd { get; private set; }
-    public string? Model { get; private set; }
-    public bool Success { get; private set; }
-    public double? Score { get; private set; }
-    /// <summary>A business value reported with the outcome (a trade's R-multiple, a rating…).</summary>
-    public double? Value { get; private set; }
-    public string? Error { get; private set; }
-    public DateTimeOffset OccurredAt { get; private set; }
-    public string? RenderedPrompt { get; private set; }
-    public string? Response { get; private set; }
-    public string? Metadata { get; private set; }
-    public DateTimeOffset ReceivedAt { get; private set; }
-    public DateTimeOffset? OutcomeAt { get; private set; }
-}
-
-/// <summary>Per project, prompt, version, experiment variant and UTC day: written only by <see cref="DailyAggregation"/>.</summary>
-sealed class DailyStat
-{
-    public Guid ProjectId { get; private set; }
-    public Guid PromptId { get; private set; }
-    public int Version { get; private set; }
-    /// <summary>Empty when the executions were not part of an experiment.</summary>
-    public string Experiment { get; private set; } = "";
-    public string Variant { get; private set; } = "";
-    public DateOnly Day { get; private set; }
-    public long Executions { get; private set; }
-    public long Successes { get; private set; }
-    public long Errors { get; private set; }
-    public double LatencyAvgMs { get; private set; }
-    public double LatencyP50Ms { get; private set; }
-    public double LatencyP95Ms { get; private set; }
-    public long InputTokens { get; private set; }
-    public long OutputTokens { get; private set; }
-    public decimal CostUsd { get; private set; }
-    public double ScoreSum { get; private set; }
-    public long ScoreCount { get; private set; }
-    public double ValueSum { get; private set; }
-    public long ValueCount { get; private set; }
-}
-
-/// <summary>A UTC day whose raw executions have been rolled up (for every project).</summary>
-sealed class AggregatedDay
-{
-    public DateOnly Day { get; private set; }
-    public DateTimeOffset AggregatedAt { get; private set; }
-}
-
-/// <summary>A past day that received executions or outcomes after it was rolled up: to roll up again.</summary>
-sealed class DirtyDay
-{
-    public DateOnly Day { get; private set; }
-    public DateTimeOffset MarkedAt { get; private set; }
-}
-
-/// <summary>
-/// A re-aggregation of a date range asked for by an admin: whose, which days, how far it got, and the
-/// Hangfire job that runs it (whose state is the backfill's state).
-/// </summary>
-sealed class Backfill
-{
-    public Guid Id { get; private set; }
-    public Guid ProjectId { get; private set; }
-    public DateOnly FirstDay { get; private set; }
-    public DateOnly LastDay { get; private set; }
-    public string? JobId { get; private set; }
-    public int DaysDone { get; private set; }
-    public DateTimeOffset RequestedAt { get; private set; }
-}
-
 static class AnalyticsSchema
 {
     public const string Name = "analytics";
+
+    extension(PromptHubDb db)
+    {
+        public DbSet<Backfill> Backfills => db.Set<Backfill>();
+    }
 }
 
 sealed class ExecutionMapping : IEntityTypeConfiguration<Execution>
@@ -150,21 +62,24 @@ sealed class DailyStatMapping : IEntityTypeConfiguration<DailyStat>
     }
 }
 
-sealed class AggregatedDayMapping : IEntityTypeConfiguration<AggregatedDay>
+// The two tables of roll-up days keep the names the first migration gave them.
+sealed class RolledUpDayMapping : IEntityTypeConfiguration<RolledUpDay>
 {
-    public void Configure(EntityTypeBuilder<AggregatedDay> entity)
+    public void Configure(EntityTypeBuilder<RolledUpDay> entity)
     {
         entity.ToTable("aggregated_days", AnalyticsSchema.Name);
         entity.HasKey(d => d.Day);
+        entity.Property(d => d.RolledUpAt).HasColumnName("aggregated_at");
     }
 }
 
-sealed class DirtyDayMapping : IEntityTypeConfiguration<DirtyDay>
+sealed class DayToRollUpMapping : IEntityTypeConfiguration<DayToRollUp>
 {
-    public void Configure(EntityTypeBuilder<DirtyDay> entity)
+    public void Configure(EntityTypeBuilder<DayToRollUp> entity)
     {
         entity.ToTable("dirty_days", AnalyticsSchema.Name);
         entity.HasKey(d => d.Day);
+        entity.Property(d => d.ChangedAt).HasColumnName("marked_at");
     }
 }
 

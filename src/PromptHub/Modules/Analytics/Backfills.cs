@@ -1,76 +1,58 @@
 using Hangfire;
-using Npgsql;
+using Microsoft.EntityFrameworkCore;
 using PromptHub.Modules.Jobs;
+using PromptHub.Platform.Database;
 
 namespace PromptHub.Modules.Analytics;
 
 /// <summary>
-/// Re-aggregation of a date range for one project, on demand: a row says whose and which days and counts
+/// A roll-up of a date range for one project, on demand: a row says whose and which days and counts
 /// the days done; a Hangfire job runs it (retried on failure, safe to run again), and its state is the
 /// backfill's state.
 /// </summary>
-sealed class Backfills(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, JobRuns runs, DailyAggregation aggregation, TimeProvider time)
+sealed class Backfills(PromptHubDb db, IBackgroundJobClient jobs, IJobRuns runs, DailyRollUp rollUp, TimeProvider time)
 {
+    /// <summary>The on-demand job's id as ops see it: kept from its first release.</summary>
     public const string JobName = "analytics-backfill";
 
     public async Task<BackfillView> RequestAsync(Guid projectId, DateOnly from, DateOnly to, CancellationToken ct)
     {
-        var id = Guid.CreateVersion7(time.GetUtcNow());
-        await ExecuteAsync("INSERT INTO analytics.backfills (id, project_id, first_day, last_day, days_done, requested_at) VALUES ($1, $2, $3, $4, 0, $5)",
-            ct, id, projectId, from, to, time.GetUtcNow());
-        var jobId = jobs.Enqueue<BackfillJob>(job => job.RunAsync(id, null, CancellationToken.None));
-        await ExecuteAsync("UPDATE analytics.backfills SET job_id = $2 WHERE id = $1", ct, id, jobId);
-        return (await FindAsync(projectId, id, ct))!;
+        var backfill = Backfill.Request(projectId, from, to, time.GetUtcNow());
+        db.Backfills.Add(backfill);
+        // Saved before the job is enqueued, so that the job always finds its row.
+        await db.SaveChangesAsync(ct);
+        backfill.RunBy(jobs.Enqueue<BackfillJob>(job => job.RunAsync(backfill.Id, null, CancellationToken.None)));
+        await db.SaveChangesAsync(ct);
+        return await ViewAsync(backfill, ct);
     }
 
-    public async Task<BackfillView?> FindAsync(Guid projectId, Guid id, CancellationToken ct)
+    public async Task<BackfillView?> FindAsync(Guid projectId, Guid id, CancellationToken ct) =>
+        await db.Backfills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id && b.ProjectId == projectId, ct) is { } backfill
+            ? await ViewAsync(backfill, ct)
+            : null;
+
+    async Task<BackfillView> ViewAsync(Backfill backfill, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT first_day, last_day, job_id, days_done, requested_at FROM analytics.backfills WHERE id = $1 AND project_id = $2
-            """);
-        command.Parameters.AddWithValue(id);
-        command.Parameters.AddWithValue(projectId);
-        DateOnly from, to;
-        string? jobId;
-        int done;
-        DateTimeOffset requestedAt;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            if (!await reader.ReadAsync(ct)) return null;
-            (from, to, jobId, done, requestedAt) = (reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4));
-        }
-        var days = to.DayNumber - from.DayNumber + 1;
-        var run = jobId is null ? null : await runs.FindAsync(jobId, ct);
+        var run = backfill.JobId is null ? null : await runs.FindAsync(backfill.JobId, ct);
         // Hangfire forgets a succeeded job after a week; every day done is then the only trace of it.
-        var state = run?.State ?? (done == days ? "succeeded" : "unknown");
-        return new BackfillView(id, jobId, from, to, state, done, days, run?.Attempt ?? 1, run?.Error, requestedAt, run?.StartedAt, run?.FinishedAt);
+        var state = run?.State ?? (backfill.DaysDone == backfill.Days ? "succeeded" : "unknown");
+        return new BackfillView(backfill.Id, backfill.JobId, backfill.FirstDay, backfill.LastDay, state, backfill.DaysDone, backfill.Days,
+            run?.Attempt ?? 1, run?.Error, backfill.RequestedAt, run?.StartedAt, run?.FinishedAt);
     }
 
     /// <summary>The job's work: every day of the range, counted as it goes. Throws so that Hangfire retries.</summary>
     public async Task<int> RunAsync(Guid id, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("UPDATE analytics.backfills SET days_done = 0 WHERE id = $1 RETURNING project_id, first_day, last_day");
-        command.Parameters.AddWithValue(id);
-        Guid projectId;
-        DateOnly from, to;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        var backfill = await db.Backfills.SingleOrDefaultAsync(b => b.Id == id, ct)
+            ?? throw new InvalidOperationException($"Backfill {id} does not exist.");
+        backfill.Start();
+        await db.SaveChangesAsync(ct);
+        for (var day = backfill.FirstDay; day <= backfill.LastDay; day = day.AddDays(1))
         {
-            if (!await reader.ReadAsync(ct)) throw new InvalidOperationException($"Backfill {id} does not exist.");
-            (projectId, from, to) = (reader.GetGuid(0), reader.GetFieldValue<DateOnly>(1), reader.GetFieldValue<DateOnly>(2));
+            await rollUp.RollUpAsync(day, backfill.ProjectId, ct);
+            backfill.DayDone();
+            await db.SaveChangesAsync(ct);
         }
-        for (var day = from; day <= to; day = day.AddDays(1))
-        {
-            await aggregation.AggregateAsync(day, projectId, ct);
-            await ExecuteAsync("UPDATE analytics.backfills SET days_done = days_done + 1 WHERE id = $1", ct, id);
-        }
-        return to.DayNumber - from.DayNumber + 1;
-    }
-
-    async Task ExecuteAsync(string sql, CancellationToken ct, params object[] values)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
-        await command.ExecuteNonQueryAsync(ct);
+        return backfill.Days;
     }
 }

@@ -11,7 +11,7 @@ public sealed record OutcomeBatchResult(int Updated, IReadOnlyList<string> Unkno
 
 /// <summary>
 /// Late feedback on executions (a trade's result, a user's rating): it overwrites the execution's
-/// success, score and value, and a day already rolled up is marked to roll up again.
+/// success, score and value, and a day already rolled up is recorded as one to roll up again.
 /// </summary>
 sealed class Outcomes(NpgsqlDataSource dataSource, TimeProvider time)
 {
@@ -69,7 +69,7 @@ sealed class Outcomes(NpgsqlDataSource dataSource, TimeProvider time)
                 FROM given g
                 WHERE e.project_id = $1 AND e.id = g.id
                 RETURNING e.id, e.success, e.score, e.value, e.outcome_at, (e.occurred_at AT TIME ZONE 'UTC')::date AS day
-            ), dirty AS (
+            ), to_roll_up AS (
                 INSERT INTO analytics.dirty_days (day, marked_at)
                 SELECT DISTINCT day, $6 FROM updated WHERE day < ($6 AT TIME ZONE 'UTC')::date
                 ON CONFLICT (day) DO UPDATE SET marked_at = excluded.marked_at

@@ -1,4 +1,5 @@
 using System.Data;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace PromptHub.Modules.Analytics;
@@ -6,12 +7,16 @@ namespace PromptHub.Modules.Analytics;
 /// <summary>
 /// Rolls a UTC day of raw executions up into daily stats with one set-based statement (per project,
 /// prompt, version and experiment variant; latency percentiles by percentile_cont). Running it again
-/// for a day writes the same rows. Every execution or outcome written for a past day marks that day
-/// "to roll up"; the roll-up reads the day from one snapshot (REPEATABLE READ) and clears only the
-/// marks that snapshot saw, so a write it could not see keeps its mark and is rolled up next time.
+/// for a day writes the same rows. Every execution or outcome written for a past day records that day
+/// as one to roll up (again); the roll-up reads the day from one snapshot (REPEATABLE READ) and clears
+/// only the records that snapshot saw, so a write it could not see keeps its record and is rolled up next time.
+/// Raw ADO.NET on purpose: this is the measured path of bench/analytics.sh (10 M executions of a day ≤ 20 s).
 /// </summary>
-sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time, Microsoft.Extensions.Options.IOptions<AnalyticsOptions> options)
+sealed class DailyRollUp(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AnalyticsOptions> options)
 {
+    /// <summary>How far back days not rolled up are looked for (nights the scheduler was down).</summary>
+    const int CatchUpDays = 31;
+
     const string RollUp = """
         INSERT INTO analytics.daily_stats AS s (project_id, prompt_id, version, experiment, variant, day,
             executions, successes, errors, latency_avg_ms, latency_p50_ms, latency_p95_ms,
@@ -36,11 +41,11 @@ sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time, Mi
         """;
 
     /// <summary>Rolls <paramref name="day"/> up, for every project or only <paramref name="projectId"/>; returns the rows written.</summary>
-    public async Task<int> AggregateAsync(DateOnly day, Guid? projectId, CancellationToken ct)
+    public async Task<int> RollUpAsync(DateOnly day, Guid? projectId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // One roll-up of a day at a time across the cluster; taken before the snapshot so that it sees
-        // everything the previous roll-up committed.
+        // everything the previous roll-up committed. The lock's name stays: instances of the last release share it.
         await using (var lockDay = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('prompthub.aggregate'), $1)", connection))
         {
             lockDay.Parameters.AddWithValue(day.DayNumber);
@@ -53,7 +58,7 @@ sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time, Mi
             // day's SELECT went from 14.8 s to 9.5 s in EXPLAIN ANALYZE (bench/README.md).
             await using (var settings = new NpgsqlCommand("SELECT set_config('work_mem', $1, true), set_config('jit', 'off', true)", connection, transaction))
             {
-                settings.Parameters.AddWithValue(options.Value.AggregationWorkMem);
+                settings.Parameters.AddWithValue(options.Value.RollUpWorkMem);
                 await settings.ExecuteNonQueryAsync(ct);
             }
             var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
@@ -69,7 +74,7 @@ sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time, Mi
             if (projectId is null)
             {
                 // The day is rolled up for everyone: analytics read it from the stats from now on, and the
-                // marks this snapshot saw are done (a mark committed after it is not visible here and stays).
+                // days to roll up this snapshot saw are done (one recorded after it is not visible here and stays).
                 await using var done = new NpgsqlBatch(connection, transaction)
                 {
                     BatchCommands =
@@ -94,28 +99,34 @@ sealed class DailyAggregation(NpgsqlDataSource dataSource, TimeProvider time, Mi
         }
     }
 
-    /// <summary>
-    /// The days the nightly run rolls up: yesterday, every day since the last one rolled up (nights the
-    /// scheduler was down, up to 31), and every earlier day marked to roll up again.
-    /// </summary>
+    /// <summary>The days the nightly run rolls up: yesterday, and every day before today that needs it (<see cref="DaysToRollUpBeforeAsync"/>).</summary>
     public async Task<IReadOnlyList<DateOnly>> DaysToRollUpAsync(CancellationToken ct)
     {
-        var yesterday = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1);
-        var days = new SortedSet<DateOnly> { yesterday };
-        await using (var last = dataSource.CreateCommand("SELECT max(day) FROM analytics.aggregated_days"))
-        {
-            if (await last.ExecuteScalarAsync(ct) is DateOnly lastDay)
-            {
-                for (var day = DateOnly.FromDayNumber(Math.Max(lastDay.DayNumber + 1, yesterday.DayNumber - 30)); day < yesterday; day = day.AddDays(1))
-                {
-                    days.Add(day);
-                }
-            }
-        }
-        await using var marked = dataSource.CreateCommand("SELECT day FROM analytics.dirty_days WHERE day <= $1 ORDER BY day");
-        marked.Parameters.AddWithValue(yesterday);
-        await using var reader = await marked.ExecuteReaderAsync(ct);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        return [.. (await DaysToRollUpBeforeAsync(today, ct)).Append(today.AddDays(-1)).Distinct().Order()];
+    }
+
+    /// <summary>
+    /// The days before <paramref name="end"/> whose daily stats are missing or out of date: each of the
+    /// <see cref="CatchUpDays"/> before it that has executions and was never rolled up, and every day
+    /// before it recorded to roll up again. The nightly run and retention (before it removes raw rows) both ask.
+    /// </summary>
+    public async Task<IReadOnlyList<DateOnly>> DaysToRollUpBeforeAsync(DateOnly end, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT d.day FROM generate_series($1::date - $2, $1::date - 1, interval '1 day') AS g(at), LATERAL (SELECT g.at::date AS day) d
+            WHERE NOT EXISTS (SELECT 1 FROM analytics.aggregated_days r WHERE r.day = d.day)
+              AND EXISTS (SELECT 1 FROM analytics.executions e
+                          WHERE e.occurred_at >= d.day::timestamp AT TIME ZONE 'UTC' AND e.occurred_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC')
+            UNION
+            SELECT day FROM analytics.dirty_days WHERE day < $1
+            ORDER BY 1
+            """);
+        command.Parameters.AddWithValue(end);
+        command.Parameters.AddWithValue(CatchUpDays);
+        var days = new List<DateOnly>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) days.Add(reader.GetFieldValue<DateOnly>(0));
-        return [.. days];
+        return days;
     }
 }

@@ -1,6 +1,6 @@
 namespace PromptHub.Tests.Analytics;
 
-public sealed class AggregationTests(AppFactory app) : IClassFixture<AppFactory>
+public sealed class RollUpTests(AppFactory app) : IClassFixture<AppFactory>
 {
     [Fact]
     public async Task A_hand_computed_day_rolls_up_to_exactly_the_expected_numbers_and_again_to_the_same_rows()
@@ -20,7 +20,7 @@ public sealed class AggregationTests(AppFactory app) : IClassFixture<AppFactory>
             AnalyticsApi.Execution("f-7", "agg/fixture", 1, AnalyticsApi.At(daysAgo + 1), latencyMs: 9999),
             AnalyticsApi.Execution("f-8", "agg/fixture", 1, AnalyticsApi.At(daysAgo - 1), latencyMs: 9999));
 
-        Assert.Equal(2, await app.AggregateAsync(day));
+        Assert.Equal(2, await app.RollUpAsync(day));
         const string rows = """
             SELECT string_agg(format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', s.version, s.executions, s.successes, s.errors,
                 s.latency_avg_ms, s.latency_p50_ms, s.latency_p95_ms, s.input_tokens, s.output_tokens, s.cost_usd,
@@ -32,7 +32,7 @@ public sealed class AggregationTests(AppFactory app) : IClassFixture<AppFactory>
         const string expected = "1|4|3|1|250|250|385|100|120|0.0065000000|1.5|3|0|0;2|2|2|0|100|100|145|10|10|0.0002000000|0|0|0|0";
         Assert.Equal(expected, await app.ScalarAsync<string>(rows));
 
-        Assert.Equal(2, await app.AggregateAsync(day));
+        Assert.Equal(2, await app.RollUpAsync(day));
         Assert.Equal(expected, await app.ScalarAsync<string>(rows));
 
         var analytics = await (await admin.GetAsync($"/api/v1/analytics/prompts/agg%2Ffixture?from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}"))
@@ -57,7 +57,7 @@ public sealed class AggregationTests(AppFactory app) : IClassFixture<AppFactory>
         await admin.ReportAsync(
             AnalyticsApi.Execution("o-1", "agg/outcome", 1, AnalyticsApi.At(daysAgo)),
             AnalyticsApi.Execution("o-2", "agg/outcome", 1, AnalyticsApi.At(daysAgo, 1)));
-        await app.AggregateAsync(day);
+        await app.RollUpAsync(day);
         Assert.Equal(0, await app.ScalarAsync<long>($"SELECT count(*) FROM analytics.dirty_days WHERE day = CURRENT_DATE - {daysAgo}"));
 
         var outcome = await (await admin.PostAsJsonAsync("/api/v1/executions/o-2/outcome", new { success = false, score = 0.2, value = -1.5 }))
@@ -68,11 +68,11 @@ public sealed class AggregationTests(AppFactory app) : IClassFixture<AppFactory>
 
         string Url() => $"/api/v1/analytics/prompts/agg%2Foutcome?from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
         var live = (await (await admin.GetAsync(Url())).ReadJsonAsync(HttpStatusCode.OK))["versions"]![0]!["totals"]!;
-        Assert.Equal(1, (long)live["successes"]!);   // read from the raw rows while the day is marked
+        Assert.Equal(1, (long)live["successes"]!);   // read from the raw rows while the day is to roll up again
         Assert.Equal(-1.5, (double)live["avgValue"]!);
         Assert.Equal(2, await app.ScalarAsync<long>($"SELECT successes FROM analytics.daily_stats s JOIN prompts.prompts p ON p.id = s.prompt_id WHERE p.name = 'agg/outcome'"));
 
-        await app.AggregateAsync(day);
+        await app.RollUpAsync(day);
         Assert.Equal(1, await app.ScalarAsync<long>($"SELECT successes FROM analytics.daily_stats s JOIN prompts.prompts p ON p.id = s.prompt_id WHERE p.name = 'agg/outcome'"));
         Assert.Equal(0, await app.ScalarAsync<long>($"SELECT count(*) FROM analytics.dirty_days WHERE day = CURRENT_DATE - {daysAgo}"));
         var rolled = (await (await admin.GetAsync(Url())).ReadJsonAsync(HttpStatusCode.OK))["versions"]![0]!["totals"]!;
