@@ -22,7 +22,7 @@ static class AnalyticsEndpoints
     public const long MaxBatchBytes = 16 * 1024 * 1024;
     const int MaxRangeDays = 366;
 
-    public static void MapAnalyticsRoutes(this IEndpointRouteBuilder api)
+    public static void MapAnalyticsEndpoints(this IEndpointRouteBuilder api)
     {
         var reports = api.MapGroup("").WithTags("Executions").RequireAuthorization(AccessPolicies.Reader);
         reports.MapPost("/executions", Ingest).WithName("ReportExecutions").WithSummary("Report a batch of executions")

@@ -28,6 +28,4 @@ public static class AnalyticsModule
             "PromptHub:Jobs:RetentionCron", "30 1 * * *");
         builder.AddOnDemandJob<BackfillJob>(Backfills.JobName, "Rolls up a date range of one project again");
     }
-
-    public static void MapAnalyticsEndpoints(this IEndpointRouteBuilder api) => api.MapAnalyticsRoutes();
 }
