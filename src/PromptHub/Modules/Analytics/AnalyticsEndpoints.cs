@@ -31,7 +31,7 @@ static class AnalyticsEndpoints
         reports.MapPost("/executions/{id}/outcome", Outcome).WithName("ReportOutcome").ProducesProblem(StatusCodes.Status404NotFound);
         reports.MapPost("/outcomes", OutcomeBatch).WithName("ReportOutcomes");
 
-        var analytics = api.MapGroup("/analytics").WithTags("Analytics").RequireAuthorization(AccessPolicies.Reader);
+        var analytics = api.MapGroup("/analytics").WithTags("Analytics").RequireAuthorization(AccessPolicies.AnyRole); // ops watch volumes and error rates
         analytics.MapGet("/prompts/{name}", ForPrompt).WithName("PromptAnalytics").ProducesProblem(StatusCodes.Status404NotFound);
         analytics.MapGet("/overview", Overview).WithName("AnalyticsOverview");
         analytics.MapPost("/backfill", Backfill).WithName("Backfill").RequireAuthorization(AccessPolicies.Admin);
