@@ -20,10 +20,12 @@ static class KeyEndpoints
     public static void MapKeyEndpoints(this IEndpointRouteBuilder api)
     {
         var keys = api.MapGroup("/keys").WithTags("Keys").RequireAuthorization(AccessPolicies.Admin);
-        keys.MapPost("/", Create).WithName("CreateKey");
-        keys.MapGet("/", List).WithName("ListKeys");
-        keys.MapDelete("/{id}", Revoke).WithName("RevokeKey")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        keys.MapPost("/", Create).WithName("CreateKey").WithSummary("Create an API key")
+            .WithDescription("The secret is in this answer only; it is stored as a hash.");
+        keys.MapGet("/", List).WithName("ListKeys").WithSummary("List the project's keys");
+        keys.MapDelete("/{id}", Revoke).WithName("RevokeKey").WithSummary("Revoke a key")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("Every instance refuses it within a second. 409: it is the project's last active admin key.");
     }
 
     static async Task<Created<CreatedKey>> Create(CreateKeyRequest request, HttpContext http, PromptHubDb db, TimeProvider time, CancellationToken ct)

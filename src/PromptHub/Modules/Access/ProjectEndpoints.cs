@@ -18,9 +18,12 @@ static class ProjectEndpoints
     {
         // Every key may read its own project; only admin keys create one.
         var projects = api.MapGroup("/projects").WithTags("Projects").RequireAuthorization(AccessPolicies.AnyRole);
-        projects.MapPost("/", Create).WithName("CreateProject").ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(AccessPolicies.Admin);
-        projects.MapGet("/current", Current).WithName("GetCurrentProject");
-        projects.MapGet("/{slug}", BySlug).WithName("GetProject").ProducesProblem(StatusCodes.Status404NotFound);
+        projects.MapPost("/", Create).WithName("CreateProject").WithSummary("Create a project with its first admin key").ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("A project's data is invisible to every other project's keys. The admin key's secret is in this answer only. 409: the slug is taken.")
+            .RequireAuthorization(AccessPolicies.Admin);
+        projects.MapGet("/current", Current).WithName("GetCurrentProject").WithSummary("The caller's project");
+        projects.MapGet("/{slug}", BySlug).WithName("GetProject").WithSummary("The caller's project by slug (another project's is 404)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     /// <summary>`/projects/current` names the caller's project, so no project may be called that.</summary>

@@ -26,16 +26,20 @@ static class AnalyticsEndpoints
     public static void MapAnalyticsRoutes(this IEndpointRouteBuilder api)
     {
         var reports = api.MapGroup("").WithTags("Executions").RequireAuthorization(AccessPolicies.Reader);
-        reports.MapPost("/executions", Ingest).WithName("ReportExecutions")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBatchBytes));
-        reports.MapPost("/executions/{id}/outcome", Outcome).WithName("ReportOutcome").ProducesProblem(StatusCodes.Status404NotFound);
-        reports.MapPost("/outcomes", OutcomeBatch).WithName("ReportOutcomes");
+        reports.MapPost("/executions", Ingest).WithName("ReportExecutions").WithSummary("Report a batch of executions")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBatchBytes))
+            .WithDescription("Up to 1000 uses of prompt versions, whole or not at all: every item is checked first (400 names the item and field). Idempotent on `id`: an id already stored counts as a duplicate and is not stored again. 202 `{accepted, duplicates}`.");
+        reports.MapPost("/executions/{id}/outcome", Outcome).WithName("ReportOutcome").WithSummary("Report the late outcome of one execution").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithDescription("Feedback that arrives later (success, score, value). 404: no execution of that id in this project.");
+        reports.MapPost("/outcomes", OutcomeBatch).WithName("ReportOutcomes").WithSummary("Report outcomes of several executions");
 
         var analytics = api.MapGroup("/analytics").WithTags("Analytics").RequireAuthorization(AccessPolicies.AnyRole); // ops watch volumes and error rates
-        analytics.MapGet("/prompts/{name}", ForPrompt).WithName("PromptAnalytics").ProducesProblem(StatusCodes.Status404NotFound);
-        analytics.MapGet("/overview", Overview).WithName("AnalyticsOverview");
-        analytics.MapPost("/backfill", Backfill).WithName("Backfill").RequireAuthorization(AccessPolicies.Admin);
-        analytics.MapGet("/backfill/{id}", BackfillState).WithName("BackfillState").RequireAuthorization(AccessPolicies.Admin)
+        analytics.MapGet("/prompts/{name}", ForPrompt).WithName("PromptAnalytics").WithSummary("A prompt's daily series and totals per version").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithDescription("From the daily roll-up, with today's executions counted live.");
+        analytics.MapGet("/overview", Overview).WithName("AnalyticsOverview").WithSummary("Top prompts, volumes and error rates");
+        analytics.MapPost("/backfill", Backfill).WithName("Backfill").WithSummary("Roll up a range of days again").RequireAuthorization(AccessPolicies.Admin)
+            .WithDescription("Queues a job that recomputes the daily statistics of each day (re-running a day gives the same rows); read its progress at the address answered.");
+        analytics.MapGet("/backfill/{id}", BackfillState).WithName("BackfillState").WithSummary("Progress of a backfill").RequireAuthorization(AccessPolicies.Admin)
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 

@@ -21,15 +21,19 @@ static class ExperimentEndpoints
     {
         var experiments = api.MapGroup("/experiments").WithTags("Experiments").RequireAuthorization(AccessPolicies.Reader)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        experiments.MapPost("/", Create).WithName("CreateExperiment").RequireAuthorization(AccessPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        experiments.MapGet("/", List).WithName("ListExperiments");
-        experiments.MapGet("/{key}", Get).WithName("GetExperiment");
-        experiments.MapPost("/{key}/start", Start).WithName("StartExperiment").RequireAuthorization(AccessPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        experiments.MapPost("/{key}/stop", Stop).WithName("StopExperiment").RequireAuthorization(AccessPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        experiments.MapGet("/{key}/results", Results).WithName("ExperimentResults");
+        experiments.MapPost("/", Create).WithName("CreateExperiment").WithSummary("Define an experiment (draft)").RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("Variants are versions of the prompt with whole-number weights that sum to 100; the first is the control. The label must exist (activate a version first). 409: an experiment with that key exists.");
+        experiments.MapGet("/", List).WithName("ListExperiments").WithSummary("List experiments");
+        experiments.MapGet("/{key}", Get).WithName("GetExperiment").WithSummary("Read an experiment");
+        experiments.MapPost("/{key}/start", Start).WithName("StartExperiment").WithSummary("Start an experiment").RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("From now on, resolve and render assign each subject of the label to a variant (always the same one). 409: not a draft, or another experiment or rollout already runs on that prompt and label.");
+        experiments.MapPost("/{key}/stop", Stop).WithName("StopExperiment").WithSummary("Stop an experiment, optionally promoting a variant").RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("With `promote`, the label moves to that variant's version (recorded in its history). 409: the experiment is not running.");
+        experiments.MapGet("/{key}/results", Results).WithName("ExperimentResults").WithSummary("Results per variant")
+            .WithDescription("n, successes, rate, mean score, latency and cost per variant; lift against the control with a 95% interval, p-value, chance to beat the control, the sample-ratio check and a decision.");
     }
 
     static async Task<Created<ExperimentView>> Create(CreateExperimentRequest request, HttpContext http, ExperimentRegistry registry, CancellationToken ct)

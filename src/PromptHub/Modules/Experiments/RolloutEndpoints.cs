@@ -21,11 +21,15 @@ static class RolloutEndpoints
     {
         var rollouts = api.MapGroup("/prompts/{name}/labels/{label}/rollout").WithTags("Rollouts").RequireAuthorization(AccessPolicies.Reader)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        rollouts.MapGet("/", Get).WithName("GetRollout");
-        rollouts.MapPost("/", Start).WithName("StartRollout").RequireAuthorization(AccessPolicies.Admin);
-        rollouts.MapPatch("/", Change).WithName("ChangeRollout").RequireAuthorization(AccessPolicies.Admin);
-        rollouts.MapPost("/complete", Complete).WithName("CompleteRollout").RequireAuthorization(AccessPolicies.Admin);
-        rollouts.MapPost("/abort", Abort).WithName("AbortRollout").RequireAuthorization(AccessPolicies.Admin);
+        rollouts.MapGet("/", Get).WithName("GetRollout").WithSummary("Read the label's rollout");
+        rollouts.MapPost("/", Start).WithName("StartRollout").WithSummary("Start a rollout of a candidate version").RequireAuthorization(AccessPolicies.Admin)
+            .WithDescription("The candidate gets `percent` of the subjects, the label's current version the rest. 409: the label has no version yet, or an experiment or rollout already runs on it.");
+        rollouts.MapPatch("/", Change).WithName("ChangeRollout").WithSummary("Change the candidate's share").RequireAuthorization(AccessPolicies.Admin)
+            .WithDescription("409: no rollout runs on the label.");
+        rollouts.MapPost("/complete", Complete).WithName("CompleteRollout").WithSummary("Complete a rollout").RequireAuthorization(AccessPolicies.Admin)
+            .WithDescription("The label moves to the candidate and the rollout ends. 409: no rollout runs on the label.");
+        rollouts.MapPost("/abort", Abort).WithName("AbortRollout").WithSummary("Abort a rollout").RequireAuthorization(AccessPolicies.Admin)
+            .WithDescription("Everyone gets the label's version again; the label does not move. 409: no rollout runs on the label.");
     }
 
     static async Task<Created<ExperimentView>> Start(string name, string label, StartRolloutRequest request, HttpContext http, ExperimentRegistry registry, CancellationToken ct)

@@ -38,20 +38,27 @@ static class GitSourceEndpoints
     const string Route = "/git-source";
     const long MaxWebhookBytes = 25L * 1024 * 1024;
 
-    public static void MapGitSourceRoutes(this IEndpointRouteBuilder api)
+    public static void MapGitSyncEndpoints(this IEndpointRouteBuilder api)
     {
         var source = api.MapGroup(Route).WithTags("Git sync").RequireAuthorization(AccessPolicies.Admin).ProducesProblem(StatusCodes.Status404NotFound);
-        source.MapPut("/", Put).WithName("PutGitSource");
-        source.MapGet("/", Get).WithName("GetGitSource");
-        source.MapDelete("/", Delete).WithName("DeleteGitSource");
-        source.MapPost("/sync", Sync).WithName("SyncGitSource").ProducesProblem(StatusCodes.Status502BadGateway);
-        source.MapPost("/preview", Preview).WithName("PreviewGitSource").ProducesProblem(StatusCodes.Status502BadGateway);
-        source.MapGet("/log", Log).WithName("GitFetchLog");
-        source.MapGet("/export", Export).WithName("ExportPrompts");
+        source.MapPut("/", Put).WithName("PutGitSource").WithSummary("Connect (or change) the project's Git repository")
+            .WithDescription("201 when it connects, 200 when it changes. The token is stored encrypted and never shown; the webhook secret only in the answer that set it. Nothing is fetched until the next sync (POST /api/v1/git-source/sync, a push to the webhook, or the recurring sync job).");
+        source.MapGet("/", Get).WithName("GetGitSource").WithSummary("Read the Git source and its sync state");
+        source.MapDelete("/", Delete).WithName("DeleteGitSource").WithSummary("Disconnect the Git repository")
+            .WithDescription("Prompts already imported stay.");
+        source.MapPost("/sync", Sync).WithName("SyncGitSource").WithSummary("Sync now").ProducesProblem(StatusCodes.Status502BadGateway)
+            .WithDescription("Fetches the branch and turns each changed `*.prompt` file into a version. 502: the repository could not be reached or refused the credentials.");
+        source.MapPost("/preview", Preview).WithName("PreviewGitSource").WithSummary("Preview a sync").ProducesProblem(StatusCodes.Status502BadGateway)
+            .WithDescription("What a sync would create, leave unchanged and reject, without writing anything. 502: the repository could not be reached.");
+        source.MapGet("/log", Log).WithName("GitFetchLog").WithSummary("The fetch log, newest first");
+        source.MapGet("/export", Export).WithName("ExportPrompts").WithSummary("Export the project's prompts as *.prompt files")
+            .Produces(StatusCodes.Status200OK, responseType: null, "application/x-tar", "application/zip")
+            .WithDescription("A tar or zip archive of one file per prompt, in the format a Git source reads.");
         // Called by GitHub or GitLab: no key, the signature proves the sender.
-        api.MapPost(Route + "/webhook", Webhook).WithTags("Git sync").WithName("GitWebhook").AllowAnonymous()
+        api.MapPost(Route + "/webhook", Webhook).WithTags("Git sync").WithName("GitWebhook").WithSummary("Webhook for GitHub or GitLab pushes").AllowAnonymous()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxWebhookBytes)); // GitHub sends push payloads of up to 25 MB
+            .WithMetadata(new RequestSizeLimitAttribute(MaxWebhookBytes)) // GitHub sends push payloads of up to 25 MB
+            .WithDescription("Called by the Git host with no API key: the signature (GitHub) or token (GitLab) made from the webhook secret proves the sender; 401 otherwise. A push to the branch queues a sync.");
     }
 
     static async Task<Results<Created<GitSourceView>, Ok<GitSourceView>>> Put(GitSourceRequest request, HttpContext http, PromptHubDb db, GitSync sync,
@@ -122,33 +129,21 @@ static class GitSourceEndpoints
 
     /// <summary>
     /// Every live prompt at <paramref name="label"/> (or its latest version) as `.prompt` files in a tar or zip,
-    /// ready to commit. Reads the Prompts module's tables directly, read-only: it has no catalogue read for
-    /// whole versions yet (the boundary work of issue 11 would give it one).
+    /// ready to commit.
     /// </summary>
-    static async Task<IResult> Export(string? label, string? format, HttpContext http, PromptHubDb db, CancellationToken ct)
+    static async Task<IResult> Export(string? label, string? format, HttpContext http, IPromptReader prompts, CancellationToken ct)
     {
         format ??= "tar";
         var validation = new Validation().Check(format is "tar" or "zip", "format", "must be 'tar' or 'zip'");
         if (label is not null && label != "latest" && PromptRules.LabelError(label, forMove: true) is { } labelError) validation.Add("label", labelError);
         validation.ThrowIfInvalid();
         var projectId = http.Caller().ProjectId;
-        var prompts = await db.Prompts.AsNoTracking().Where(p => p.ProjectId == projectId && p.ArchivedAt == null && p.LatestVersion > 0)
-            .OrderBy(p => p.Name).ToListAsync(ct);
-        var targets = label is null or "latest"
-            ? prompts.ToDictionary(p => p.Id, p => p.LatestVersion)
-            : await db.Labels.AsNoTracking().Where(l => l.Name == label && prompts.Select(p => p.Id).Contains(l.PromptId))
-                .ToDictionaryAsync(l => l.PromptId, l => l.Version, ct);
-        var ids = targets.Keys.ToList();
-        var versions = (await db.PromptVersions.AsNoTracking().Where(v => ids.Contains(v.PromptId)).ToListAsync(ct))
-            .Where(v => targets[v.PromptId] == v.Version).ToDictionary(v => v.PromptId);
-
         var files = new List<(string Name, byte[] Bytes)>();
         var skipped = new List<string>();
-        foreach (var prompt in prompts.Where(p => versions.ContainsKey(p.Id)))
+        foreach (var (prompt, version) in await prompts.AtLabelAsync(projectId, label, ct))
         {
-            var content = versions[prompt.Id].Content();
-            if (!PromptFile.CanWrite(content.Messages)) { skipped.Add(prompt.Name); continue; }
-            var text = PromptFile.Write(prompt.Type, content.Format, prompt.Description, prompt.Tags, content.Config, content.Template, content.Messages);
+            if (!PromptFile.CanWrite(version!.Messages)) { skipped.Add(prompt.Name); continue; }
+            var text = PromptFile.Write(prompt.Type, version.Format, prompt.Description, prompt.Tags, version.Config, version.Template, version.Messages);
             files.Add((prompt.Name + PromptFile.Extension, Encoding.UTF8.GetBytes(text)));
         }
         if (skipped.Count > 0) http.Response.Headers["PromptHub-Export-Skipped"] = string.Join(",", skipped);

@@ -176,19 +176,19 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
-        var registry = scope.ServiceProvider.GetRequiredService<PromptRegistry>();
+        var registry = scope.ServiceProvider.GetRequiredService<IPromptRegistry>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {
             var request = new VersionRequest(content.Template, content.Messages, content.Config, commitMessage, [], content.TemplateFormat);
-            UploadResult upload;
+            UploadedVersion upload;
             try
             {
                 upload = await registry.UploadAsync(source.ProjectId, file.PromptName, request, author, ct);
             }
             catch (ProblemException missing) when (missing.Status == 404)
             {
-                var (name, type, description, tags) = new CreatePromptRequest(file.PromptName, content.Type, content.Description, content.Tags).Validate();
+                var (name, type, description, tags) = NewPrompt.Validate(file.PromptName, content.Type, content.Description, content.Tags);
                 await registry.CreateAsync(source.ProjectId, name, type, description, tags, ct);
                 upload = await registry.UploadAsync(source.ProjectId, file.PromptName, request, author, ct);
             }
@@ -199,8 +199,8 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
             var moved = new List<string>();
             foreach (var label in content.Labels.Where(source.Labels.Contains))
             {
-                var activation = await registry.ActivateAsync(source.ProjectId, file.PromptName, label, upload.Version.Version, commitMessage, $"git:{shortSha}", ct);
-                if (activation.Move is not null) moved.Add(label);
+                var activation = await registry.ActivateAsync(source.ProjectId, file.PromptName, label, upload.Version, commitMessage, $"git:{shortSha}", ct);
+                if (activation.Moved) moved.Add(label);
             }
             if (dryRun)
             {
@@ -210,11 +210,11 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
             {
                 var record = await db.GitFiles.FindAsync([source.ProjectId, file.FilePath], ct);
                 if (record is null) db.GitFiles.Add(record = GitFile.Create(source.ProjectId, file.FilePath));
-                record.Imported(file.BlobSha, file.PromptName, upload.Version.Version, change.Sha, time.GetUtcNow());
+                record.Imported(file.BlobSha, file.PromptName, upload.Version, change.Sha, time.GetUtcNow());
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
             }
-            return new SyncFileReport(file.FilePath, file.PromptName, upload.Created ? "created" : "unchanged", upload.Version.Version, [.. moved],
+            return new SyncFileReport(file.FilePath, file.PromptName, upload.Created ? "created" : "unchanged", upload.Version, [.. moved],
                 [.. content.Labels.Where(l => !source.Labels.Contains(l))], null, null);
         }
         catch (PromptFileException e)
@@ -233,7 +233,7 @@ sealed class GitSync(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, G
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PromptHubDb>();
-        var registry = scope.ServiceProvider.GetRequiredService<PromptRegistry>();
+        var registry = scope.ServiceProvider.GetRequiredService<IPromptRegistry>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {

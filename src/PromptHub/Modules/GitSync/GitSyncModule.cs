@@ -26,8 +26,6 @@ public static class GitSyncModule
             "PromptHub:Jobs:GitSyncCron", "* * * * *");
         builder.AddOnDemandJob<GitWebhookSyncJob>(GitWebhookSyncJob.Name, "Syncs a project's repository after a verified push webhook");
     }
-
-    public static void MapGitSyncEndpoints(this IEndpointRouteBuilder api) => api.MapGitSourceRoutes();
 }
 
 sealed class GitSyncOptionsValidation : IValidateOptions<GitSyncOptions>

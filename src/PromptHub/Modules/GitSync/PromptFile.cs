@@ -91,13 +91,13 @@ public static partial class PromptFile
     }
 
     /// <summary>Writes a version in the format <see cref="Parse"/> reads back to the same content.</summary>
-    public static string Write(PromptType type, TemplateFormat format, string? description, string[] tags, string config, string? template, IReadOnlyList<ChatMessage>? messages)
+    public static string Write(PromptType type, TemplateFormat format, string? description, IReadOnlyList<string> tags, string config, string? template, IReadOnlyList<ChatMessage>? messages)
     {
         var text = new StringBuilder("---\n");
         text.Append("type: ").Append(type == PromptType.Chat ? "chat" : "text").Append('\n');
         // JSON strings, arrays and objects are YAML flow values: exact, and one line each.
         if (description is not null) text.Append("description: ").Append(JsonSerializer.Serialize(description)).Append('\n');
-        if (tags.Length > 0) text.Append("tags: ").Append(JsonSerializer.Serialize(tags)).Append('\n');
+        if (tags.Count > 0) text.Append("tags: ").Append(JsonSerializer.Serialize(tags)).Append('\n');
         if (config != "{}") text.Append("config: ").Append(config).Append('\n');
         if (format != TemplateFormat.Scriban) text.Append("templateFormat: ").Append(TemplateLanguage.Name(format)).Append('\n');
         text.Append("---\n");

@@ -33,17 +33,20 @@ static class GuardrailEndpoints
 {
     const int MaxScopeEntries = 100, MaxCheckText = 100_000;
 
-    public static void MapGuardrailRoutes(this IEndpointRouteBuilder api)
+    public static void MapGuardrailsEndpoints(this IEndpointRouteBuilder api)
     {
         var guardrails = api.MapGroup("/guardrails").WithTags("Guardrails").RequireAuthorization(AccessPolicies.Admin)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        guardrails.MapPost("/", Create).WithName("CreateGuardrail").ProducesProblem(StatusCodes.Status409Conflict);
-        guardrails.MapGet("/", List).WithName("ListGuardrails");
-        guardrails.MapGet("/{id}", Get).WithName("GetGuardrail");
-        guardrails.MapPut("/{id}", Replace).WithName("ReplaceGuardrail").ProducesProblem(StatusCodes.Status409Conflict);
-        guardrails.MapDelete("/{id}", Delete).WithName("DeleteGuardrail");
-        guardrails.MapPost("/check", Check).WithName("CheckGuardrails");
-        guardrails.MapGet("/counts", Counts).WithName("GuardrailFindingCounts");
+        guardrails.MapPost("/", Create).WithName("CreateGuardrail").WithSummary("Define a guardrail").ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("Applied to the variables callers pass to render, on the prompts of its scope (all prompts when none is given). 409: a guardrail of that name exists.");
+        guardrails.MapGet("/", List).WithName("ListGuardrails").WithSummary("List guardrails");
+        guardrails.MapGet("/{id}", Get).WithName("GetGuardrail").WithSummary("Read a guardrail");
+        guardrails.MapPut("/{id}", Replace).WithName("ReplaceGuardrail").WithSummary("Replace a guardrail").ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("409: another guardrail has that name.");
+        guardrails.MapDelete("/{id}", Delete).WithName("DeleteGuardrail").WithSummary("Delete a guardrail");
+        guardrails.MapPost("/check", Check).WithName("CheckGuardrails").WithSummary("Try the active guardrails on a text")
+            .WithDescription("Nothing is stored: the answer says whether the text would be blocked, how it would be rendered, and every finding.");
+        guardrails.MapGet("/counts", Counts).WithName("GuardrailFindingCounts").WithSummary("How often each guardrail found something");
     }
 
     static async Task<Created<GuardrailView>> Create(GuardrailRequest request, HttpContext http, PromptHubDb db, ChangeFeed changes, TimeProvider time, CancellationToken ct)

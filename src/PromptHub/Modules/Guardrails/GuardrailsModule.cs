@@ -15,6 +15,4 @@ public static class GuardrailsModule
         services.AddSingleton<GuardrailRules>();
         services.AddSingleton<IGuardrails>(sp => sp.GetRequiredService<GuardrailRules>());
     }
-
-    public static void MapGuardrailsEndpoints(this IEndpointRouteBuilder api) => api.MapGuardrailRoutes();
 }

@@ -16,12 +16,14 @@ static class OpsEndpoints
     public static void MapOpsApi(this IEndpointRouteBuilder api)
     {
         var ops = api.MapGroup("/ops").WithTags("Ops").RequireAuthorization(OpsPolicies.Read);
-        ops.MapGet("/jobs", async (RecurringJobs jobs, CancellationToken ct) => TypedResults.Ok(await jobs.ListAsync(ct))).WithName("ListRecurringJobs");
-        ops.MapPost("/jobs/{id}/trigger", Trigger).WithName("TriggerJob").RequireAuthorization(OpsPolicies.Act).ProducesProblem(StatusCodes.Status404NotFound);
-        ops.MapPost("/jobs/{id}/pause", Pause).WithName("PauseJob").RequireAuthorization(OpsPolicies.Act).ProducesProblem(StatusCodes.Status404NotFound);
-        ops.MapPost("/jobs/{id}/resume", Resume).WithName("ResumeJob").RequireAuthorization(OpsPolicies.Act)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        ops.MapGet("/runs", Runs).WithName("ListRuns");
+        ops.MapGet("/jobs", async (RecurringJobs jobs, CancellationToken ct) => TypedResults.Ok(await jobs.ListAsync(ct))).WithName("ListRecurringJobs").WithSummary("Recurring jobs with their schedule, last and next run");
+        ops.MapPost("/jobs/{id}/trigger", Trigger).WithName("TriggerJob").WithSummary("Run a recurring job now").RequireAuthorization(OpsPolicies.Act).ProducesProblem(StatusCodes.Status404NotFound);
+        ops.MapPost("/jobs/{id}/pause", Pause).WithName("PauseJob").WithSummary("Pause a recurring job, with a reason").RequireAuthorization(OpsPolicies.Act).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithDescription("It stays paused (no firing) until resumed; the reason and who paused it are shown to ops.");
+        ops.MapPost("/jobs/{id}/resume", Resume).WithName("ResumeJob").WithSummary("Resume a paused job").RequireAuthorization(OpsPolicies.Act)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("409: the job is not paused.");
+        ops.MapGet("/runs", Runs).WithName("ListRuns").WithSummary("Runs of the jobs, newest first");
     }
 
     static async Task<Accepted<TriggeredJob>> Trigger(string id, RecurringJobs jobs, CancellationToken ct)

@@ -4,9 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
-using NpgsqlTypes;
 using PromptHub.Modules.Access;
 using PromptHub.Modules.Prompts;
 using PromptHub.Modules.Serving;
@@ -27,14 +24,15 @@ static class LangfuseEndpoints
     const int DefaultLimit = 10;
     const int MaxLimit = 100;
 
-    public static void MapLangfuseRoutes(this IEndpointRouteBuilder app)
+    public static void MapLangfuseEndpoints(this IEndpointRouteBuilder app)
     {
         var prompts = app.MapGroup(LangfuseModule.Root).WithTags("Langfuse-compatible").RequireAuthorization(AccessPolicies.Reader);
-        prompts.MapGet("/", List).WithName("LangfuseListPrompts");
-        prompts.MapPost("/", Create).WithName("LangfuseCreatePrompt").RequireAuthorization(AccessPolicies.Admin);
-        prompts.MapGet("/{**name}", Get).WithName("LangfuseGetPrompt").WithMetadata(QuietRequestLog.Instance);
-        prompts.MapPatch("/{**path}", UpdateLabels).WithName("LangfuseUpdatePromptVersion").RequireAuthorization(AccessPolicies.Admin);
-        prompts.MapDelete("/{**name}", Delete).WithName("LangfuseDeletePrompt").RequireAuthorization(AccessPolicies.Admin);
+        prompts.MapGet("/", List).WithName("LangfuseListPrompts").WithSummary("List prompts (Langfuse's API)");
+        prompts.MapPost("/", Create).WithName("LangfuseCreatePrompt").WithSummary("Create a prompt version (Langfuse's API)").RequireAuthorization(AccessPolicies.Admin)
+            .WithDescription("Creates the prompt on its first version; errors in Langfuse's `{message, error}` envelope.");
+        prompts.MapGet("/{**name}", Get).WithName("LangfuseGetPrompt").WithSummary("Get a prompt version (Langfuse's API)").WithMetadata(QuietRequestLog.Instance);
+        prompts.MapPatch("/{**path}", UpdateLabels).WithName("LangfuseUpdatePromptVersion").WithSummary("Set a version's labels (Langfuse's API)").RequireAuthorization(AccessPolicies.Admin);
+        prompts.MapDelete("/{**name}", Delete).WithName("LangfuseDeletePrompt").WithSummary("Delete a prompt or some of its versions (Langfuse's API)").RequireAuthorization(AccessPolicies.Admin);
     }
 
     /// <summary>
@@ -42,7 +40,7 @@ static class LangfuseEndpoints
     /// references (`resolve=false`: the stored text). From the serving cache; tags and commit message from the database.
     /// </summary>
     static async Task<Ok<LangfusePrompt>> Get(string name, string? version, string? label, string? resolve, HttpContext http,
-        PromptResolver resolver, PromptHubDb db, CancellationToken ct)
+        IPromptResolution resolution, IPromptReader prompts, CancellationToken ct)
     {
         var promptName = PromptRules.NameFromRoute(name);
         var validation = new Validation();
@@ -52,33 +50,22 @@ static class LangfuseEndpoints
             .Check(resolve is null or "true" or "false", "resolve", "must be true or false")
             .ThrowIfInvalid();
 
-        Resolution resolution;
+        var projectId = http.Caller().ProjectId;
+        ResolvedPrompt served;
         try
         {
-            resolution = await resolver.ResolveAsync(http.Caller().ProjectId, promptName, label, number, subject: null);
+            served = await resolution.ResolveAsync(projectId, promptName, label, number, inlineIncludes: resolve != "false");
         }
         catch (ProblemException e) when (e.Status == StatusCodes.Status404NotFound)
         {
             throw ProblemException.NotFound($"Prompt not found: {e.Message}");
         }
-        var served = resolution.Version;
-        var (template, messages) = resolve == "false"
-            ? (served.Template, served.Messages)
-            : await ContentOf(resolver, resolution);
 
-        var stored = await (from v in db.PromptVersions
-                            join p in db.Prompts on v.PromptId equals p.Id
-                            where v.PromptId == resolution.Prompt.Id && v.Version == served.Version
-                            select new { p.Tags, v.CommitMessage }).SingleAsync(ct);
-        return TypedResults.Ok(new LangfusePrompt(resolution.Prompt.Name, served.Version, LangfuseJson.TypeName(served.Type),
-            LangfuseJson.PromptOf(template, messages), JsonNode.Parse(served.Config),
-            LabelsOf(resolution.Prompt.Labels, resolution.Prompt.LatestVersion, served.Version), stored.Tags, stored.CommitMessage));
-    }
-
-    static async Task<(string?, IReadOnlyList<ChatMessage>?)> ContentOf(PromptResolver resolver, Resolution resolution)
-    {
-        var content = await resolver.ContentAsync(resolution);
-        return (content.Template, content.Messages);
+        var stored = await prompts.FindAsync(projectId, served.Name, served.Version, ct);
+        if (stored?.Version is null) throw ProblemException.NotFound($"Prompt not found: there is no prompt named '{served.Name}'.");
+        return TypedResults.Ok(new LangfusePrompt(served.Name, served.Version, LangfuseJson.TypeName(served.Type),
+            LangfuseJson.PromptOf(served.Template, served.Messages), JsonNode.Parse(served.Config),
+            LabelsOf(served.Labels, served.LatestVersion, served.Version), stored.Prompt.Tags, stored.Version.CommitMessage));
     }
 
     /// <summary>
@@ -87,7 +74,7 @@ static class LangfuseEndpoints
     /// version, as everywhere in PromptHub: 200 with that version.
     /// </summary>
     static async Task<Results<Created<LangfusePrompt>, Ok<LangfusePrompt>>> Create(LangfuseCreateRequest request, HttpContext http,
-        PromptRegistry registry, PromptHubDb db, TimeProvider time, CancellationToken ct)
+        IPromptRegistry registry, IPromptReader prompts, IPromptTags promptTags, PromptHubDb db, CancellationToken ct)
     {
         var validation = new Validation();
         if (PromptRules.NameError(request.Name) is { } nameError) validation.Add("name", nameError);
@@ -105,9 +92,9 @@ static class LangfuseEndpoints
         var name = request.Name!;
         var tags = request.Tags?.Distinct(StringComparer.Ordinal).ToArray();
         await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
-        var existing = await db.Prompts
-            .FromSql($"SELECT * FROM prompts.prompts WHERE project_id = {caller.ProjectId} AND name = {name} AND archived_at IS NULL FOR UPDATE")
-            .SingleOrDefaultAsync(ct);
+        // The prompt's lock, held until the commit: the type check, the tags and the upload see one state of it.
+        var found = await prompts.FindAsync(caller.ProjectId, name, null, ct);
+        var existing = found is null ? null : await registry.LockAsync(caller.ProjectId, found.Prompt.Id, ct);
         if (existing is null)
         {
             await registry.CreateAsync(caller.ProjectId, name, type, null, tags ?? [], ct);
@@ -118,8 +105,7 @@ static class LangfuseEndpoints
         }
         else if (tags is not null)
         {
-            existing.ReplaceTags(tags, time.GetUtcNow());
-            await db.SaveChangesAsync(ct);
+            await promptTags.ReplaceAsync(caller.ProjectId, existing.Id, tags, ct);
         }
         // The SDK sends `config` only when the caller gave one; Langfuse stores {} then, as PromptHub does.
         var config = request.Config is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Null ? null : request.Config;
@@ -127,9 +113,9 @@ static class LangfuseEndpoints
             new VersionRequest(template, messages, config, request.CommitMessage, request.Labels), caller.KeyName, ct);
         await transaction.CommitAsync(ct);
 
-        var body = await StoredAsync(db, caller.ProjectId, name, result.Version.Version, ct);
+        var body = await StoredAsync(prompts, caller.ProjectId, name, result.Version, ct);
         return result.Created
-            ? TypedResults.Created($"{LangfuseModule.Root}/{Uri.EscapeDataString(name)}?version={result.Version.Version}", body)
+            ? TypedResults.Created($"{LangfuseModule.Root}/{Uri.EscapeDataString(name)}?version={result.Version}", body)
             : TypedResults.Ok(body);
     }
 
@@ -138,8 +124,9 @@ static class LangfuseEndpoints
     /// recorded in the label's history with the key as actor, exactly as PromptHub's own activation.
     /// </summary>
     static async Task<Ok<LangfusePrompt>> UpdateLabels(string path, LangfuseUpdateRequest request, HttpContext http,
-        PromptRegistry registry, PromptHubDb db, CancellationToken ct)
+        IPromptRegistry registry, IPromptReader prompts, PromptHubDb db, CancellationToken ct)
     {
+        path = Uri.UnescapeDataString(path); // also when the whole tail comes encoded (Swagger UI); names never contain '%'
         var versionsAt = path.LastIndexOf("/versions/", StringComparison.Ordinal);
         if (versionsAt <= 0) throw ProblemException.NotFound("There is nothing at this address: PATCH takes /api/public/v2/prompts/{name}/versions/{version}.");
         var name = PromptRules.NameFromRoute(path[..versionsAt]);
@@ -159,7 +146,7 @@ static class LangfuseEndpoints
             await registry.ActivateAsync(caller.ProjectId, name, label, version!.Value, reason: null, caller.KeyName, ct);
         }
         await transaction.CommitAsync(ct);
-        return TypedResults.Ok(await StoredAsync(db, caller.ProjectId, name, version!.Value, ct));
+        return TypedResults.Ok(await StoredAsync(prompts, caller.ProjectId, name, version!.Value, ct));
     }
 
     /// <summary>
@@ -168,7 +155,7 @@ static class LangfuseEndpoints
     /// it matches every version; one that would leave other versions behind is refused (400), naming the way out.
     /// </summary>
     static async Task<NoContent> Delete(string name, string? version, string? label, HttpContext http,
-        PromptRegistry registry, PromptHubDb db, CancellationToken ct)
+        IPromptRegistry registry, IPromptReader prompts, CancellationToken ct)
     {
         var promptName = PromptRules.NameFromRoute(name);
         var validation = new Validation();
@@ -179,11 +166,11 @@ static class LangfuseEndpoints
 
         if (number is not null || label is not null)
         {
-            var prompt = await db.Prompts.SingleOrDefaultAsync(p => p.ProjectId == projectId && p.Name == promptName && p.ArchivedAt == null, ct)
+            var prompt = (await prompts.FindAsync(projectId, promptName, null, ct))?.Prompt
                 ?? throw ProblemException.NotFound($"Prompt not found: there is no prompt named '{promptName}'.");
             int? target = label is null ? null
                 : label == PromptRules.Latest ? prompt.LatestVersion
-                : await db.Labels.Where(l => l.PromptId == prompt.Id && l.Name == label).Select(l => (int?)l.Version).SingleOrDefaultAsync(ct);
+                : prompt.Labels.TryGetValue(label, out var pointed) ? pointed : null;
             var matched = number ?? target;
             if (matched is null or 0 || matched > prompt.LatestVersion || (number is not null && label is not null && number != target))
             {
@@ -209,7 +196,7 @@ static class LangfuseEndpoints
     /// match is left out, as in Langfuse.
     /// </summary>
     static async Task<Ok<LangfusePromptList>> List(string? name, string? label, string? tag, string? page, string? limit,
-        string? fromUpdatedAt, string? toUpdatedAt, HttpContext http, NpgsqlDataSource dataSource, CancellationToken ct)
+        string? fromUpdatedAt, string? toUpdatedAt, HttpContext http, IPromptReader prompts, CancellationToken ct)
     {
         var validation = new Validation();
         var pageNumber = ReadWhole(page, "page", 1, int.MaxValue, 1, validation);
@@ -219,77 +206,24 @@ static class LangfuseEndpoints
         if (label is not null && PromptRules.LabelError(label, forMove: false) is { } labelError) validation.Add("label", labelError);
         validation.ThrowIfInvalid();
 
-        const string sql = """
-            WITH matching AS (
-                SELECT p.id, p.name, p.type, p.tags, p.latest_version, v.version, v.config::text AS config, v.created_at
-                FROM prompts.prompts p
-                JOIN prompts.prompt_versions v ON v.prompt_id = p.id
-                WHERE p.project_id = $1 AND p.archived_at IS NULL
-                  AND ($2::text IS NULL OR p.name = $2)
-                  AND ($3::text IS NULL OR $3 = ANY (p.tags))
-                  AND ($4::text IS NULL
-                       OR ($4 = 'latest' AND v.version = p.latest_version)
-                       OR EXISTS (SELECT 1 FROM prompts.labels l WHERE l.prompt_id = p.id AND l.name = $4 AND l.version = v.version))
-                  AND ($5::timestamptz IS NULL OR v.created_at >= $5)
-                  AND ($6::timestamptz IS NULL OR v.created_at < $6)
-            ),
-            counted AS (SELECT count(DISTINCT id)::int AS total FROM matching),
-            page AS (
-                SELECT id, name, type, tags, latest_version,
-                       array_agg(version ORDER BY version) AS versions,
-                       max(created_at) AS last_updated_at,
-                       (array_agg(config ORDER BY version DESC))[1] AS last_config
-                FROM matching
-                GROUP BY id, name, type, tags, latest_version
-                ORDER BY name COLLATE "C"
-                LIMIT $7 OFFSET $8
-            )
-            SELECT counted.total, page.name, page.type, page.tags, page.versions, page.last_updated_at, page.last_config,
-                   coalesce((SELECT array_agg(l.name ORDER BY l.name COLLATE "C") FROM prompts.labels l
-                             WHERE l.prompt_id = page.id AND l.version = ANY (page.versions)), '{}')
-                   || CASE WHEN page.latest_version = ANY (page.versions) THEN ARRAY['latest']::varchar[] ELSE '{}' END
-            FROM counted LEFT JOIN page ON true
-            ORDER BY page.name COLLATE "C"
-            """;
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { Value = http.Caller().ProjectId });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)tag ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)label ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)from ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)to ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = pageSize });
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)(pageNumber - 1) * pageSize });
-
-        var total = 0;
-        var data = new List<LangfusePromptMeta>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                total = reader.GetInt32(0);
-                if (reader.IsDBNull(1)) continue;
-                data.Add(new LangfusePromptMeta(reader.GetString(1), reader.GetString(2), reader.GetFieldValue<int[]>(4),
-                    reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(3), reader.GetFieldValue<DateTimeOffset>(5),
-                    JsonNode.Parse(reader.GetString(6))));
-            }
-        }
+        var matched = await prompts.MatchAsync(http.Caller().ProjectId, new VersionFilter(name, tag, label, from, to), pageNumber, pageSize, ct);
+        var data = matched.Items.Select(m => new LangfusePromptMeta(m.Name, LangfuseJson.TypeName(m.Type), m.Versions, m.Labels, m.Tags,
+            m.LastCreatedAt, JsonNode.Parse(m.LastConfig))).ToList();
+        var total = matched.Total;
         var totalPages = (total + pageSize - 1) / pageSize;
         return TypedResults.Ok(new LangfusePromptList(data, new LangfuseMeta(pageNumber, pageSize, total, totalPages)));
     }
 
     /// <summary>A version as stored (references not resolved, as Langfuse answers writes), with its labels and the prompt's tags.</summary>
-    static async Task<LangfusePrompt> StoredAsync(PromptHubDb db, Guid projectId, string name, int version, CancellationToken ct)
+    static async Task<LangfusePrompt> StoredAsync(IPromptReader prompts, Guid projectId, string name, int version, CancellationToken ct)
     {
-        var prompt = await db.Prompts.AsNoTracking().SingleOrDefaultAsync(p => p.ProjectId == projectId && p.Name == name && p.ArchivedAt == null, ct)
+        var found = await prompts.FindAsync(projectId, name, version, ct)
             ?? throw ProblemException.NotFound($"Prompt not found: there is no prompt named '{name}'.");
-        var stored = await db.PromptVersions.AsNoTracking().SingleOrDefaultAsync(v => v.PromptId == prompt.Id && v.Version == version, ct)
-            ?? throw ProblemException.NotFound($"Prompt not found: prompt '{name}' has no version {version} (latest is {prompt.LatestVersion}).");
-        var labels = await db.Labels.AsNoTracking().Where(l => l.PromptId == prompt.Id).ToDictionaryAsync(l => l.Name, l => l.Version, ct);
-        var content = stored.Content();
+        var (prompt, stored) = (found.Prompt, found.Version
+            ?? throw ProblemException.NotFound($"Prompt not found: prompt '{name}' has no version {version} (latest is {found.Prompt.LatestVersion})."));
         return new LangfusePrompt(prompt.Name, stored.Version, LangfuseJson.TypeName(stored.Type),
-            LangfuseJson.PromptOf(content.Template, content.Messages), JsonNode.Parse(stored.Config),
-            LabelsOf(labels, prompt.LatestVersion, stored.Version), prompt.Tags, stored.CommitMessage);
+            LangfuseJson.PromptOf(stored.Template, stored.Messages), JsonNode.Parse(stored.Config),
+            LabelsOf(prompt.Labels, prompt.LatestVersion, stored.Version), prompt.Tags, stored.CommitMessage);
     }
 
     /// <summary>The labels pointing at <paramref name="version"/>, sorted, with `latest` when it is the highest (Langfuse lists it too).</summary>

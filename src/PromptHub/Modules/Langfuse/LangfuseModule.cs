@@ -20,8 +20,6 @@ public static class LangfuseModule
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, LangfuseErrors>());
     }
 
-    public static void MapLangfuseEndpoints(this IEndpointRouteBuilder app) => app.MapLangfuseRoutes();
-
     /// <summary>Langfuse's routes, where errors take its envelope.</summary>
     public static bool IsLangfusePath(PathString path) => path.StartsWithSegments("/api/public", StringComparison.OrdinalIgnoreCase);
 }

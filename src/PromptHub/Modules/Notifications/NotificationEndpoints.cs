@@ -26,11 +26,13 @@ static class NotificationEndpoints
     {
         // Ops keys read the outbox and settings; sending and retrying stay with admin keys.
         var notifications = api.MapGroup("/notifications").WithTags("Notifications").RequireAuthorization(AccessPolicies.Watch);
-        notifications.MapGet("/", List).WithName("ListNotifications");
-        notifications.MapGet("/settings", Settings).WithName("NotificationSettings");
-        notifications.MapPost("/test", Test).WithName("TestNotification").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+        notifications.MapGet("/", List).WithName("ListNotifications").WithSummary("The outbox: announcements and their delivery");
+        notifications.MapGet("/settings", Settings).WithName("NotificationSettings").WithSummary("Whether announcements are on, and the webhooks");
+        notifications.MapPost("/test", Test).WithName("TestNotification").WithSummary("Send a test message to a webhook").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("Sent at once, not through the outbox. 404: no webhook of that name; 409: no webhook is configured.")
             .RequireAuthorization(AccessPolicies.Admin);
-        notifications.MapPost("/{id}/retry", Retry).WithName("RetryNotification").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+        notifications.MapPost("/{id}/retry", Retry).WithName("RetryNotification").WithSummary("Retry a failed announcement").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("409: only failed messages can be retried.")
             .RequireAuthorization(AccessPolicies.Admin);
     }
 

@@ -28,10 +28,11 @@ static class OpsNotifications
     {
         var ops = api.MapGroup("/ops/notifications").WithTags("Ops").RequireAuthorization(OpsPolicies.Read);
         ops.MapGet("/", async (string? state, PageRequest paging, PromptHubDb db, IProjectSlugs projects, CancellationToken ct) => TypedResults.Ok(await ListAsync(db, projects, state, paging, ct)))
-            .WithName("OpsListNotifications");
-        ops.MapGet("/states", async (PromptHubDb db, CancellationToken ct) => TypedResults.Ok(await CountsAsync(db, ct))).WithName("OpsNotificationStates");
-        ops.MapPost("/{id}/retry", Retry).WithName("OpsRetryNotification").RequireAuthorization(OpsPolicies.Act)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithName("OpsListNotifications").WithSummary("The outbox of every project");
+        ops.MapGet("/states", async (PromptHubDb db, CancellationToken ct) => TypedResults.Ok(await CountsAsync(db, ct))).WithName("OpsNotificationStates").WithSummary("Outbox messages per state");
+        ops.MapPost("/{id}/retry", Retry).WithName("OpsRetryNotification").WithSummary("Retry a failed announcement (any project)").RequireAuthorization(OpsPolicies.Act)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("409: only failed messages can be retried.");
     }
 
     /// <summary>The page and its Retry action, inside the dashboard.</summary>

@@ -14,14 +14,14 @@ static class IncludeWalker
 {
     public const string DefaultField = "includes";
 
-    public static async ValueTask<IncludeChain> WalkAsync(string origin, TemplateFormat format, IReadOnlyList<PromptReference> references, IIncludeSource source,
+    public static async ValueTask<IncludeChain> WalkAsync(string origin, TemplateFormat format, IReadOnlyList<PromptInclude> includes, IIncludeSource source,
         string field = DefaultField)
     {
-        if (references.Count == 0) return IncludeChain.Empty;
+        if (includes.Count == 0) return IncludeChain.Empty;
         var chain = new IncludeChain();
         try
         {
-            foreach (var reference in references) await VisitAsync(reference, [origin], format, source, chain);
+            foreach (var include in includes) await VisitAsync(include, [origin], format, source, chain);
         }
         catch (ProblemException e) when (e.Status == StatusCodes.Status422UnprocessableEntity && e.Errors is null)
         {
@@ -30,33 +30,33 @@ static class IncludeWalker
         return chain;
     }
 
-    static async ValueTask VisitAsync(PromptReference reference, List<string> trail, TemplateFormat format, IIncludeSource source, IncludeChain chain)
+    static async ValueTask VisitAsync(PromptInclude include, List<string> trail, TemplateFormat format, IIncludeSource source, IncludeChain chain)
     {
-        var path = string.Join(" → ", trail.Append(reference.Name));
-        if (trail.Contains(reference.Name)) throw ProblemException.Unprocessable($"The includes form a cycle: {path}.");
-        if (trail.Count > PromptReference.MaxDepth)
+        var path = string.Join(" → ", trail.Append(include.Name));
+        if (trail.Contains(include.Name)) throw ProblemException.Unprocessable($"The includes form a cycle: {path}.");
+        if (trail.Count > PromptInclude.MaxDepth)
         {
-            throw ProblemException.Unprocessable($"Includes are nested more than {PromptReference.MaxDepth} deep: {path}.");
+            throw ProblemException.Unprocessable($"Includes are nested more than {PromptInclude.MaxDepth} deep: {path}.");
         }
 
         var includer = trail[^1];
-        var found = await source.FindAsync(reference, includer);
-        if (found.Type is null) throw ProblemException.Unprocessable($"'{includer}' includes prompt '{reference.Name}', which does not exist ({path}).");
+        var found = await source.FindAsync(include, includer);
+        if (found.Type is null) throw ProblemException.Unprocessable($"'{includer}' includes prompt '{include.Name}', which does not exist ({path}).");
         if (found.Type != PromptType.Text)
         {
-            throw ProblemException.Unprocessable($"'{includer}' includes chat prompt '{reference.Name}'; only text prompts can be included ({path}).");
+            throw ProblemException.Unprocessable($"'{includer}' includes chat prompt '{include.Name}'; only text prompts can be included ({path}).");
         }
         var version = found.Version
-            ?? throw ProblemException.Unprocessable($"'{includer}' includes prompt '{reference.Name}', which has no '{reference.Label}' version ({path}).");
+            ?? throw ProblemException.Unprocessable($"'{includer}' includes prompt '{include.Name}', which has no '{include.Label}' version ({path}).");
         if (version.Format != format)
         {
             throw ProblemException.Unprocessable(
-                $"'{includer}' is written in {TemplateLanguage.Name(format)} and includes '{reference}', written in {TemplateLanguage.Name(version.Format)}; " +
+                $"'{includer}' is written in {TemplateLanguage.Name(format)} and includes '{include}', written in {TemplateLanguage.Name(version.Format)}; " +
                 $"an include must be in the same format ({path}).");
         }
 
-        chain.Versions[reference.ToString()] = version;
+        chain.Versions[include.ToString()] = version;
         chain.Variables.UnionWith(version.Variables);
-        foreach (var inner in version.Includes) await VisitAsync(inner, [.. trail, reference.Name], format, source, chain);
+        foreach (var inner in version.Includes) await VisitAsync(inner, [.. trail, include.Name], format, source, chain);
     }
 }

@@ -46,12 +46,12 @@ static partial class LangfuseReferenceTags
                 validation.Add(field, $"'{match.Value}': needs label=… with a label of 1–36 characters of a-z, 0-9, '.', '_' and '-'");
                 return match.Value;
             }
-            return Include(new PromptReference(name!, label), format);
+            return Include(new PromptInclude(name!, label), format);
         });
     }
 
     /// <summary>PromptHub's include tag for a reference, in the version's template format.</summary>
-    static string Include(PromptReference reference, TemplateFormat format) =>
+    static string Include(PromptInclude reference, TemplateFormat format) =>
         format == TemplateFormat.Liquid ? $"{{% include '{reference}' %}}" : $"{{{{ include '{reference}' }}}}";
 
     [GeneratedRegex("@@@langfusePrompt:(?<body>.*?)@@@")]

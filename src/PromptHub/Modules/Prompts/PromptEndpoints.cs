@@ -41,28 +41,34 @@ static class PromptEndpoints
 {
     const int MaxReasonLength = 2000;
 
-    public static void MapPromptEndpoints(this IEndpointRouteBuilder api)
+    public static void MapPromptsEndpoints(this IEndpointRouteBuilder api)
     {
         var prompts = api.MapGroup("/prompts").WithTags("Prompts").RequireAuthorization(AccessPolicies.Reader)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        prompts.MapPost("/", Create).WithName("CreatePrompt").RequireAuthorization(AccessPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        prompts.MapGet("/", List).WithName("ListPrompts");
-        prompts.MapGet("/{name}", Get).WithName("GetPrompt");
-        prompts.MapDelete("/{name}", Archive).WithName("ArchivePrompt").RequireAuthorization(AccessPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+        prompts.MapPost("/", Create).WithName("CreatePrompt").WithSummary("Create a prompt").RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("A prompt holds versions of one type, `text` (a template) or `chat` (messages). The name is 1–128 of A-Z, a-z, 0-9, '.', '_', '-' and '/' (folders). 409: a prompt of that name exists in this project.");
+        prompts.MapGet("/", List).WithName("ListPrompts").WithSummary("List prompts with their labels and latest version");
+        prompts.MapGet("/{name}", Get).WithName("GetPrompt").WithSummary("Read a prompt: its labels, the versions they point at, the latest version");
+        prompts.MapDelete("/{name}", Archive).WithName("ArchivePrompt").WithSummary("Archive a prompt").RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("Soft delete: the prompt leaves every read and its name is free again; its rows are kept. 409 while an experiment or rollout runs on it.");
 
-        prompts.MapPost("/{name}/versions", Upload).WithName("UploadVersion").RequireAuthorization(AccessPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        prompts.MapGet("/{name}/versions", ListVersions).WithName("ListVersions");
-        prompts.MapGet("/{name}/versions/{version}", GetVersion).WithName("GetVersion");
-        prompts.MapGet("/{name}/versions/{version}/diff", Diff).WithName("DiffVersions");
+        prompts.MapPost("/{name}/versions", Upload).WithName("UploadVersion").WithSummary("Upload a version").RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithDescription("The next version number (1, 2, 3…; never a gap, also under concurrent uploads), immutable. `template` for a text prompt, `messages` for a chat prompt; `labels` are moved to it in the same transaction. An upload identical to the latest version creates nothing: 200 with that version (201 otherwise). 422: a template does not compile (`errors` names the field, with line and column), or an include names a prompt that does not exist, has no such label, or forms a cycle.");
+        prompts.MapGet("/{name}/versions", ListVersions).WithName("ListVersions").WithSummary("List a prompt's versions, newest first");
+        prompts.MapGet("/{name}/versions/{version}", GetVersion).WithName("GetVersion").WithSummary("Read one version");
+        prompts.MapGet("/{name}/versions/{version}/diff", Diff).WithName("DiffVersions").WithSummary("Diff two versions")
+            .WithDescription("A unified diff of the template (or messages) and of the config, against `against` or the version's parent.");
 
-        prompts.MapPut("/{name}/labels/{label}", Activate).WithName("ActivateLabel").RequireAuthorization(AccessPolicies.Admin);
-        prompts.MapPost("/{name}/labels/{label}/rollback", Rollback).WithName("RollbackLabel").RequireAuthorization(AccessPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        prompts.MapGet("/{name}/labels/{label}/history", History).WithName("LabelHistory");
+        prompts.MapPut("/{name}/labels/{label}", Activate).WithName("ActivateLabel").WithSummary("Move a label to a version (activate)").RequireAuthorization(AccessPolicies.Admin)
+            .WithDescription("Moving `production` activates that version: resolve serves it on every instance within a second. Every move is recorded in the label's history. `latest` cannot be moved (it is always the highest version).");
+        prompts.MapPost("/{name}/labels/{label}/rollback", Rollback).WithName("RollbackLabel").WithSummary("Roll a label back to its previous target").RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithDescription("Undoes the label's newest move that is not yet undone: one rollback returns to the version before the last activation, another goes one further back. 409: the label has no earlier target (it was only ever activated once).");
+        prompts.MapGet("/{name}/labels/{label}/history", History).WithName("LabelHistory").WithSummary("Every move of a label, newest first");
     }
 
     static async Task<Created<PromptView>> Create(CreatePromptRequest request, HttpContext http, PromptRegistry registry, CancellationToken ct)

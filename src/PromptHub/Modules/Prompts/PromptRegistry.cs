@@ -56,7 +56,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
             request = request with { Config = System.Text.Json.Nodes.JsonNode.Parse(latest.Config) };
         }
         var (content, commitMessage, labels) = request.Validate(prompt.Type);
-        await ReferenceCheck.VerifyAsync(db, prompt, content, ct);
+        await IncludeCheck.VerifyAsync(db, prompt, content, ct);
         var now = time.GetUtcNow();
 
         var created = latest is null || latest.ContentHash != content.ContentHash;

@@ -39,7 +39,7 @@ public sealed class PromptVersion
             Messages = content.Messages is null ? null : VersionContent.MessagesJson(content.Messages),
             Config = content.Config,
             Variables = [.. content.Variables],
-            Includes = [.. content.References.Select(r => r.ToString())],
+            Includes = [.. content.IncludedPrompts.Select(r => r.ToString())],
             CommitMessage = commitMessage,
             Author = author,
             ChangeType = changeType,
@@ -52,5 +52,5 @@ public sealed class PromptVersion
     public VersionContent Content() =>
         new(Type, TemplateFormat, Template, Messages is null ? null : VersionContent.ParseMessages(Messages),
             VersionContent.CanonicalJson(System.Text.Json.Nodes.JsonNode.Parse(Config)), Variables,
-            Includes.Select(r => PromptReference.Parse(r)!).ToList());
+            Includes.Select(r => PromptInclude.Parse(r)!).ToList());
 }

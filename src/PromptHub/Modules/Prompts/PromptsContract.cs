@@ -215,19 +215,19 @@ public sealed partial record VersionRequest(string? Template, ChatMessageRequest
 /// `{{ include 'other/prompt' }}` or `{{ include 'other/prompt@staging' }}` in a template: the text of another
 /// (text) prompt, by label (`production` unless named; `latest` is the highest version), rendered where it stands.
 /// </summary>
-public sealed record PromptReference(string Name, string Label)
+public sealed record PromptInclude(string Name, string Label)
 {
     public const int MaxDepth = 8;
 
     public override string ToString() => $"{Name}@{Label}";
 
-    public static PromptReference? Parse(string text)
+    public static PromptInclude? Parse(string text)
     {
         var at = text.LastIndexOf('@');
         var name = at < 0 ? text : text[..at];
         var label = at < 0 ? PromptRules.Production : text[(at + 1)..];
         return PromptRules.NameError(name) is null && PromptRules.LabelError(label, forMove: false) is null
-            ? new PromptReference(name, label)
+            ? new PromptInclude(name, label)
             : null;
     }
 }
@@ -288,7 +288,7 @@ public static class TemplateLanguage
     /// each must exist, be a text prompt in the same format with the label named, and lead to no cycle
     /// (else a 422 naming the chain).
     /// </summary>
-    public static ValueTask<IncludeChain> WalkIncludesAsync(string origin, TemplateFormat format, IReadOnlyList<PromptReference> includes, IIncludeSource source) =>
+    public static ValueTask<IncludeChain> WalkIncludesAsync(string origin, TemplateFormat format, IReadOnlyList<PromptInclude> includes, IIncludeSource source) =>
         IncludeWalker.WalkAsync(origin, format, includes, source);
 }
 
@@ -296,18 +296,18 @@ public static class TemplateLanguage
 public sealed record TemplateError(string Message, int Line, int Column);
 
 /// <summary>`{{ include 'name@label' }}` at <see cref="Start"/> (the tag, <see cref="Length"/> characters long, braces included).</summary>
-public sealed record IncludeTag(PromptReference Reference, int Start, int Length);
+public sealed record IncludeTag(PromptInclude Include, int Start, int Length);
 
 /// <summary>What a template needs: the top-level variables a caller passes, and the prompts it includes.</summary>
 public sealed record TemplateAnalysis(IReadOnlyList<string> Variables, IReadOnlyList<IncludeTag> Includes, TemplateError? Error)
 {
-    public IReadOnlyList<PromptReference> References =>
-        [.. Includes.Select(i => i.Reference).DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal)];
+    public IReadOnlyList<PromptInclude> IncludedPrompts =>
+        [.. Includes.Select(i => i.Include).DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal)];
 }
 
 /// <summary>A text prompt's version reached through an include.</summary>
 public sealed record IncludedVersion(Guid ProjectId, string Name, int Version, TemplateFormat Format, string Template,
-    IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> Includes);
+    IReadOnlyList<string> Variables, IReadOnlyList<PromptInclude> Includes);
 
 /// <summary>What an include names: no prompt (<see cref="Type"/> null), a prompt of that type, and its version for the label (if it has one).</summary>
 public readonly record struct IncludeLookup(PromptType? Type, IncludedVersion? Version);
@@ -316,7 +316,7 @@ public readonly record struct IncludeLookup(PromptType? Type, IncludedVersion? V
 public interface IIncludeSource
 {
     /// <param name="includer">The prompt whose template holds the include.</param>
-    ValueTask<IncludeLookup> FindAsync(PromptReference reference, string includer);
+    ValueTask<IncludeLookup> FindAsync(PromptInclude include, string includer);
 }
 
 /// <summary>Every version a template reaches through includes, by include (`name@label`), and the variables of them all.</summary>
@@ -387,4 +387,64 @@ public interface IPromptRegistry
     /// </summary>
     Task ExperimentStepAsync(Guid projectId, Guid promptId, string label, LabelAction action, int version, int? percent,
         string experiment, string? reason, string actor, CancellationToken ct);
+}
+
+/// <summary>A live prompt as stored, with the versions its labels point at (`latest` is implicit: <see cref="LatestVersion"/>).</summary>
+public sealed record StoredPrompt(Guid Id, string Name, PromptType Type, string? Description, IReadOnlyList<string> Tags, int LatestVersion,
+    IReadOnlyDictionary<string, int> Labels);
+
+/// <summary>A version as stored: includes not inlined; <see cref="Config"/> is the config object as JSON text, keys sorted.</summary>
+public sealed record StoredVersion(int Version, PromptType Type, TemplateFormat Format, string? Template, IReadOnlyList<ChatMessage>? Messages,
+    string Config, string? CommitMessage, DateTimeOffset CreatedAt);
+
+/// <summary>A prompt and one of its versions (null when it has no such version).</summary>
+public sealed record StoredPromptVersion(StoredPrompt Prompt, StoredVersion? Version);
+
+/// <summary>
+/// Which versions a listing keeps, each filter when given: of the prompt so named, of prompts with the tag, pointed
+/// at by the label (`latest`: the highest version), created from <see cref="From"/> (inclusive) to <see cref="To"/> (exclusive).
+/// </summary>
+public sealed record VersionFilter(string? Name, string? Tag, string? Label, DateTimeOffset? From, DateTimeOffset? To);
+
+/// <summary>
+/// A prompt with the versions a <see cref="VersionFilter"/> kept: the labels pointing at them (`latest` too when
+/// the highest is one), the newest one's creation time and its config as JSON text.
+/// </summary>
+public sealed record MatchedPrompt(string Name, PromptType Type, IReadOnlyList<int> Versions, IReadOnlyList<string> Labels,
+    IReadOnlyList<string> Tags, DateTimeOffset LastCreatedAt, string LastConfig);
+
+/// <summary>A page of <see cref="MatchedPrompt"/>s by name, and how many prompts matched in all.</summary>
+public sealed record MatchedPage(IReadOnlyList<MatchedPrompt> Items, int Total);
+
+/// <summary>
+/// The registry's reads as other modules call them (the Langfuse API, git export): records, never entities,
+/// archived prompts left out. The hot path reads through the Serving module instead.
+/// </summary>
+public interface IPromptReader
+{
+    /// <summary>The live prompt so named with its labels, and its version <paramref name="version"/> when one is asked for; null when there is no such prompt.</summary>
+    Task<StoredPromptVersion?> FindAsync(Guid projectId, string name, int? version, CancellationToken ct);
+
+    /// <summary>Every live prompt's version that <paramref name="label"/> points at (the highest when null), by name; prompts without that label are left out.</summary>
+    Task<IReadOnlyList<StoredPromptVersion>> AtLabelAsync(Guid projectId, string? label, CancellationToken ct);
+
+    /// <summary>The prompts with versions that match every filter given, by name (ordinal), a page of them (from 1) in one query.</summary>
+    Task<MatchedPage> MatchAsync(Guid projectId, VersionFilter filter, int page, int pageSize, CancellationToken ct);
+}
+
+/// <summary>
+/// Tags belong to the prompt, not a version: a replacement (Langfuse's create, when given tags) by a caller that
+/// holds the prompt's lock (<see cref="IPromptRegistry.LockAsync"/>), in its transaction.
+/// </summary>
+public interface IPromptTags
+{
+    Task ReplaceAsync(Guid projectId, Guid promptId, IReadOnlyList<string> tags, CancellationToken ct);
+}
+
+/// <summary>The checks of a new prompt's fields (400 naming every bad one), for prompts created elsewhere than `POST /api/v1/prompts` (git sync).</summary>
+public static class NewPrompt
+{
+    /// <returns>The name, the type, the description and the tags (without duplicates), ready for <see cref="IPromptRegistry.CreateAsync"/>.</returns>
+    public static (string Name, PromptType Type, string? Description, string[] Tags) Validate(string? name, string? type, string? description, string[]? tags) =>
+        new CreatePromptRequest(name, type, description, tags).Validate();
 }

@@ -14,6 +14,8 @@ public static class PromptsModule
         builder.Services.AddScoped<PromptRegistry>();
         builder.Services.AddScoped<IPromptRegistry>(sp => sp.GetRequiredService<PromptRegistry>());
         builder.Services.AddScoped<IPromptNames, PromptNames>();
+        builder.Services.AddScoped<IPromptReader, PromptReads>();
+        builder.Services.AddScoped<IPromptTags, PromptTags>();
         builder.Services.AddSingleton<PromptPaths>();
         builder.Services.AddPromptActions("versions", "versions/*", "versions/*/diff", "labels/*", "labels/*/rollback", "labels/*/history");
         builder.Services.AddScoped<IProjectSetup, ExamplePrompts>();
@@ -21,6 +23,4 @@ public static class PromptsModule
 
     /// <summary>Before routing: plain slashes in prompt names become `%2F` (see <see cref="PromptPaths"/>).</summary>
     public static void UsePromptPaths(this WebApplication app) => app.Use(app.Services.GetRequiredService<PromptPaths>().Rewrite);
-
-    public static void MapPromptsEndpoints(this IEndpointRouteBuilder api) => api.MapPromptEndpoints();
 }

@@ -135,8 +135,8 @@ static class TemplateAnalyzer
                 Fail(node, "an include names one prompt in quotes: {{ include 'name' }} or {{ include 'name@label' }}");
                 return;
             }
-            var reference = PromptReference.Parse(name);
-            if (reference is null)
+            var include = PromptInclude.Parse(name);
+            if (include is null)
             {
                 Fail(node, $"'{name}' is not a prompt name with an optional @label");
                 return;
@@ -149,7 +149,7 @@ static class TemplateAnalyzer
                     : "write an include as a tag of its own: {{ include 'name' }}");
                 return;
             }
-            Includes.Add(new IncludeTag(reference, tag.Value.Start, tag.Value.Length));
+            Includes.Add(new IncludeTag(include, tag.Value.Start, tag.Value.Length));
         }
 
         /// <summary>The `{{ … }}` (or `{% … %}`) around the call, when the call is all it holds.</summary>

@@ -18,7 +18,7 @@ public sealed record VersionContent(
     IReadOnlyList<ChatMessage>? Messages,
     string Config,
     IReadOnlyList<string> Variables,
-    IReadOnlyList<PromptReference> References)
+    IReadOnlyList<PromptInclude> IncludedPrompts)
 {
     static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 

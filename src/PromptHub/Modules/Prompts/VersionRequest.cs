@@ -69,18 +69,18 @@ public sealed partial record VersionRequest
             ? new ChatMessage(m.Role!, LangfuseReferenceTags.Rewrite(m.Content!, format, $"messages[{i}].content", validation))
             : ChatMessage.Placeholder(m.Name!)).ToList();
         validation.ThrowIfInvalid();
-        var (variables, references) = AnalyzeTemplates(template, messages, format);
-        var content = new VersionContent(type, format, template, messages, config, variables, references);
+        var (variables, includes) = AnalyzeTemplates(template, messages, format);
+        var content = new VersionContent(type, format, template, messages, config, variables, includes);
         return (content, string.IsNullOrWhiteSpace(CommitMessage) ? null : CommitMessage.Trim(), (Labels ?? []).Distinct().ToList());
     }
 
-    static (IReadOnlyList<string> Variables, IReadOnlyList<PromptReference> References) AnalyzeTemplates(string? template, List<ChatMessage>? messages, TemplateFormat format)
+    static (IReadOnlyList<string> Variables, IReadOnlyList<PromptInclude> IncludedPrompts) AnalyzeTemplates(string? template, List<ChatMessage>? messages, TemplateFormat format)
     {
         var sources = template is not null
             ? [("template", template)]
             : messages!.Select((m, i) => ($"messages[{i}].content", m.Content)).Where(m => m.Content is not null).Select(m => (m.Item1, m.Content!)).ToList();
         var variables = new SortedSet<string>(StringComparer.Ordinal);
-        var references = new List<PromptReference>();
+        var includes = new List<PromptInclude>();
         foreach (var (field, text) in sources)
         {
             var analysis = TemplateAnalyzer.Analyze(text, format);
@@ -94,9 +94,9 @@ public sealed partial record VersionRequest
                 };
             }
             variables.UnionWith(analysis.Variables);
-            references.AddRange(analysis.References);
+            includes.AddRange(analysis.IncludedPrompts);
         }
-        return (variables.ToList(), references.DistinctBy(r => r.ToString()).ToList());
+        return (variables.ToList(), includes.DistinctBy(r => r.ToString()).ToList());
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,63}$")]

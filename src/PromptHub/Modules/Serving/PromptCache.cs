@@ -96,7 +96,7 @@ sealed class PromptCache : IChangeSubscriber, IPromptCatalog
     void Drop(PromptKey key, int depth)
     {
         _prompts.TryRemove(key, out _);
-        if (depth > PromptReference.MaxDepth + 1 || !_includedBy.TryRemove(key, out var including)) return;
+        if (depth > PromptInclude.MaxDepth + 1 || !_includedBy.TryRemove(key, out var including)) return;
         foreach (var other in including.Keys) Drop(other, depth + 1);
     }
 

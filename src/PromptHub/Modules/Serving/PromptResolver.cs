@@ -81,7 +81,7 @@ sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments, 
         var at = 0;
         foreach (var tag in tags.OrderBy(t => t.Start))
         {
-            inlined.Append(text, at, tag.Start - at).Append(Inline(includes.Versions[tag.Reference.ToString()].Template, format, includes));
+            inlined.Append(text, at, tag.Start - at).Append(Inline(includes.Versions[tag.Include.ToString()].Template, format, includes));
             at = tag.Start + tag.Length;
         }
         return inlined.Append(text, at, text.Length - at).ToString();
@@ -92,16 +92,16 @@ sealed class PromptResolver(PromptCache cache, IRunningExperiments experiments, 
     {
         readonly Dictionary<string, ServedPrompt> _seen = new(StringComparer.Ordinal) { [origin.Name] = origin };
 
-        public async ValueTask<IncludeLookup> FindAsync(PromptReference reference, string includer)
+        public async ValueTask<IncludeLookup> FindAsync(PromptInclude include, string includer)
         {
-            var included = await cache.GetAsync(origin.ProjectId, reference.Name);
+            var included = await cache.GetAsync(origin.ProjectId, include.Name);
             if (included is null) return new IncludeLookup(null, null);
             cache.RecordInclude(_seen[includer], included);
             _seen[included.Name] = included;
-            var target = included.TargetOf(reference.Label);
+            var target = included.TargetOf(include.Label);
             if (target is null || included.Type != PromptType.Text) return new IncludeLookup(included.Type, null);
             var version = await cache.GetVersionAsync(included, target.Value)
-                ?? throw new InvalidOperationException($"Label '{reference.Label}' of '{reference.Name}' points at a missing version.");
+                ?? throw new InvalidOperationException($"Label '{include.Label}' of '{include.Name}' points at a missing version.");
             return new IncludeLookup(included.Type, new IncludedVersion(origin.ProjectId, included.Name, version.Version, version.Format,
                 version.Template!, version.Variables, version.Includes));
         }

@@ -31,14 +31,16 @@ static class ServingEndpoints
     public const string StaleHeader = "PromptHub-Stale";
     const int MaxSubjectLength = 256;
 
-    public static void MapServingRoutes(this IEndpointRouteBuilder api)
+    public static void MapServingEndpoints(this IEndpointRouteBuilder api)
     {
         var serving = api.MapGroup("/prompts").WithTags("Serving").RequireAuthorization(AccessPolicies.Reader)
             .WithMetadata(QuietRequestLog.Instance)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        serving.MapGet("/{name}/resolve", Resolve).WithName("ResolvePrompt")
-            .Produces<ResolveView>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status304NotModified);
-        serving.MapPost("/{name}/render", Render).WithName("RenderPrompt");
+        serving.MapGet("/{name}/resolve", Resolve).WithName("ResolvePrompt").WithSummary("Resolve the version to use now")
+            .Produces<ResolveView>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status304NotModified)
+            .WithDescription("The label's target (or the variant the subject is assigned to while an experiment or rollout runs), with template or messages, config and variables, from memory. The answer carries an `ETag`: send it back as `If-None-Match` and an unchanged answer is 304 with no body.");
+        serving.MapPost("/{name}/render", Render).WithName("RenderPrompt").WithSummary("Render a prompt with variables")
+            .WithDescription("Resolves as resolve does, applies the project's guardrails to the variables, and renders. 422: a variable the template uses is missing (`errors` names each), or rendering failed or took too long.");
     }
 
     /// <summary>

@@ -19,9 +19,8 @@ public static class ServingModule
         builder.Services.AddSingleton<PromptCache>();
         builder.Services.AddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<PromptCache>());
         builder.Services.AddSingleton<PromptResolver>();
+        builder.Services.AddSingleton<IPromptResolution, PromptResolution>();
         builder.Services.AddSingleton<IncludeLoader>();
         builder.Services.AddSingleton<TemplateRenderer>();
     }
-
-    public static void MapServingEndpoints(this IEndpointRouteBuilder api) => api.MapServingRoutes();
 }

@@ -65,7 +65,7 @@ sealed class ServingStore(NpgsqlDataSource dataSource)
         reader.IsDBNull(first + 4) ? null : VersionColumns.Messages(reader.GetString(first + 4)),
         VersionColumns.Config(reader.GetString(first + 5)),
         reader.GetFieldValue<string[]>(first + 6),
-        [.. reader.GetFieldValue<string[]>(first + 7).Select(i => PromptReference.Parse(i)!)]);
+        [.. reader.GetFieldValue<string[]>(first + 7).Select(i => PromptInclude.Parse(i)!)]);
 
     static PromptType ParseType(string text) => text == "chat" ? PromptType.Chat : PromptType.Text;
 }

@@ -147,8 +147,8 @@ sealed class IncludeLoader : ITemplateLoader
 
     public string? GetPath(TemplateContext context, SourceSpan callerSpan, string templateName)
     {
-        var reference = PromptReference.Parse(templateName);
-        if (reference is null || !Chain(context).Versions.TryGetValue(reference.ToString(), out var version))
+        var include = PromptInclude.Parse(templateName);
+        if (include is null || !Chain(context).Versions.TryGetValue(include.ToString(), out var version))
         {
             throw new ScriptRuntimeException(callerSpan, $"'{templateName}' is not a prompt this template includes");
         }

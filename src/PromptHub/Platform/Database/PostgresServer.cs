@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace PromptHub.Platform.Database;
@@ -16,16 +15,19 @@ sealed class PostgresServer : IDisposable
 
     public string ConnectionString { get; }
 
-    public PostgresServer(IConfiguration configuration, IOptions<PromptHubOptions> options, IHostEnvironment environment, ILogger<PostgresServer> log)
+    public PostgresServer(IConfiguration configuration, IHostEnvironment environment, ILogger<PostgresServer> log)
     {
+        // Bound here, not through IOptions: the jobs dashboard builds this before the host starts, and the
+        // settings' checks (PromptHubOptions) must fail inside the start, as one line.
+        var settings = configuration.GetSection(PromptHubOptions.Section).Get<PromptHubOptions>() ?? new PromptHubOptions();
         var configured = configuration.GetConnectionString("PromptHub");
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            ConnectionString = WithPassword(configured, options.Value.DatabasePassword);
+            ConnectionString = WithPassword(configured, settings.DatabasePassword);
             return;
         }
 
-        var dataDirectory = options.Value.EmbeddedDatabase.DataDirectory ?? DefaultDataDirectory(environment.ContentRootPath);
+        var dataDirectory = settings.EmbeddedDatabase.DataDirectory ?? DefaultDataDirectory(environment.ContentRootPath);
         log.LogInformation("No ConnectionStrings:PromptHub set: starting the embedded PostgreSQL in {DataDirectory}", dataDirectory);
         _embedded = LocalPostgres.Start(dataDirectory);
         log.LogInformation("Embedded PostgreSQL is listening on 127.0.0.1:{Port}", _embedded.Port);
