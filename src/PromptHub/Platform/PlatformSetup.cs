@@ -24,7 +24,7 @@ static class PlatformSetup
         builder.Services.AddOptions<PromptHubOptions>().BindConfiguration(PromptHubOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PromptHubOptions>, PromptHubOptionsValidation>();
         builder.AddDatabase();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TimeProvider>(new DatabaseClock());
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;

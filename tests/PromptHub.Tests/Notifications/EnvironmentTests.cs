@@ -15,7 +15,7 @@ public sealed class EnvironmentTests
         await app.InitializeAsync();
         try
         {
-            app.With["ENVIRONMENT"] = "staging";
+            app.With["PromptHub:DeploymentEnvironment"] = "staging"; // ENVIRONMENT is read from the process (DeploymentEnvironmentTests)
             app.With["PromptHub:Discord:WebhookUrl"] = discord.Webhook();
             var admin = app.Admin();
             await admin.CreatePromptAsync("env/staging");

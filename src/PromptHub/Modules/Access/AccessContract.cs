@@ -32,13 +32,20 @@ public static class CallerExtensions
 }
 
 /// <summary>
-/// Who may do what: admin keys may do everything; reader keys read prompts and report usage.
-/// Endpoints name one of these policies (installation-wide ops pages add <see cref="HomeProjectRequirement"/>).
+/// Who may do what: admin keys may do everything; reader keys read prompts and report usage; ops keys watch
+/// (jobs, deliveries, volumes and error rates) and change nothing. Endpoints name one of these policies
+/// (installation-wide ops pages add <see cref="HomeProjectRequirement"/>). The README's Keys section has the table.
 /// </summary>
 public static class AccessPolicies
 {
+    /// <summary>admin.</summary>
     public const string Admin = "admin";
+    /// <summary>reader, admin: prompts, serving, experiments, reporting executions.</summary>
     public const string Reader = "reader";
+    /// <summary>Any key of the project (admin, reader, ops): its own project, analytics reads.</summary>
+    public const string AnyRole = "any-role";
+    /// <summary>admin, ops: the notification outbox's state and settings.</summary>
+    public const string Watch = "watch";
 }
 
 /// <summary>A tenant: every key, prompt and row belongs to exactly one project (other modules' rows point at it by foreign key).</summary>

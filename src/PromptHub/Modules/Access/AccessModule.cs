@@ -36,7 +36,9 @@ public static class AccessModule
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, HomeProjectHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Admin, p => p.RequireRole("admin"))
-            .AddPolicy(AccessPolicies.Reader, p => p.RequireRole("reader", "admin"));
+            .AddPolicy(AccessPolicies.Reader, p => p.RequireRole("reader", "admin"))
+            .AddPolicy(AccessPolicies.AnyRole, p => p.RequireRole("reader", "admin", "ops"))
+            .AddPolicy(AccessPolicies.Watch, p => p.RequireRole("ops", "admin"));
 
         services.AddOptions<RateLimitOptions>().BindConfiguration("PromptHub:RateLimits");
         services.AddSingleton<KeyRateLimits>();

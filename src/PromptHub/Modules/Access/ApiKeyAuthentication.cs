@@ -82,10 +82,34 @@ sealed class ApiKeyAuthentication(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        var sent = !string.IsNullOrEmpty(Request.Headers.Authorization);
-        return Write(StatusCodes.Status401Unauthorized, "Unauthorized", sent
-            ? "The API key is invalid or has been revoked."
-            : "An API key is required: send the header 'Authorization: Bearer <secret>'.");
+        return Write(StatusCodes.Status401Unauthorized, "Unauthorized", WhatIsWrong(Request.Headers.Authorization));
+    }
+
+    /// <summary>
+    /// Why a request without a valid key was refused: a header in the wrong shape is named as such (never
+    /// echoing what it holds), so that only a well-formed key that matches nothing reads "invalid or revoked".
+    /// </summary>
+    internal static string WhatIsWrong(string? header)
+    {
+        const string Expected = "send the header 'Authorization: Bearer <secret>', with the key alone after 'Bearer '";
+        if (string.IsNullOrWhiteSpace(header)) return $"An API key is required: {Expected}.";
+        var value = header.Trim();
+        if (value.StartsWith(BasicPrefix, StringComparison.OrdinalIgnoreCase)) return "The API key is invalid or has been revoked.";
+        if (!value.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return value.Equals(Prefix.Trim(), StringComparison.OrdinalIgnoreCase)
+                ? $"The Authorization header has no key after 'Bearer': {Expected}."
+                : $"The Authorization header does not start with 'Bearer ': {Expected}.";
+        }
+        var secret = value[Prefix.Length..].Trim();
+        if (secret.Length == 0) return $"The Authorization header has no key after 'Bearer': {Expected}.";
+        if (secret.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || secret.Equals(Prefix.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            return $"The Authorization header says 'Bearer' twice: {Expected}.";
+        }
+        if (secret.Length > MaxSecretLength) return $"The key in the Authorization header is longer than {MaxSecretLength} characters, so it is no PromptHub key.";
+        if (secret.Any(char.IsWhiteSpace)) return $"The key in the Authorization header contains spaces: {Expected}.";
+        return "The API key is invalid or has been revoked.";
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)

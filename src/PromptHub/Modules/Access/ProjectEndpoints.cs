@@ -16,24 +16,43 @@ static class ProjectEndpoints
 {
     public static void MapProjectEndpoints(this IEndpointRouteBuilder api)
     {
-        var projects = api.MapGroup("/projects").WithTags("Projects").RequireAuthorization(AccessPolicies.Admin);
+        // Every key may read its own project; only admin keys create one.
+        var projects = api.MapGroup("/projects").WithTags("Projects").RequireAuthorization(AccessPolicies.AnyRole);
         projects.MapPost("/", Create).WithName("CreateProject").WithSummary("Create a project with its first admin key").ProducesProblem(StatusCodes.Status409Conflict)
-            .WithDescription("A project's data is invisible to every other project's keys. The admin key's secret is in this answer only. 409: the slug is taken.");
+            .WithDescription("A project's data is invisible to every other project's keys. The admin key's secret is in this answer only. 409: the slug is taken.")
+            .RequireAuthorization(AccessPolicies.Admin);
         projects.MapGet("/current", Current).WithName("GetCurrentProject").WithSummary("The caller's project");
+        projects.MapGet("/{slug}", BySlug).WithName("GetProject").WithSummary("The caller's project by slug (another project's is 404)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
+
+    /// <summary>`/projects/current` names the caller's project, so no project may be called that.</summary>
+    const string ReservedSlug = "current";
 
     static async Task<Created<CreatedProject>> Create(CreateProjectRequest request, HttpContext http, ProjectCreation creation, CancellationToken ct)
     {
         new Validation()
             .Check(Project.IsValidSlug(request.Slug), "slug", "must be 1–64 characters of a-z, 0-9 and '-', starting and ending with a letter or digit")
+            .Check(request.Slug != ReservedSlug, "slug", $"'{ReservedSlug}' is reserved: /api/v1/projects/current is the caller's own project")
             .Check(!string.IsNullOrWhiteSpace(request.Name), "name", "is required")
             .Check(request.Name is null || request.Name.Length <= 200, "name", "must be at most 200 characters")
             .ThrowIfInvalid();
 
         var (project, key, secret) = await creation.CreateAsync(request.Slug!, request.Name!.Trim(), $"created by key '{http.Caller().KeyName}'", ct)
             ?? throw ProblemException.Conflict($"A project with slug '{request.Slug}' already exists.");
-        return TypedResults.Created("/api/v1/projects/current",
+        // The new project's own address: its admin key (in this answer) reads it there; to every other
+        // project's key it is 404 like all of that project's data.
+        return TypedResults.Created($"/api/v1/projects/{project.Slug}",
             new CreatedProject(project.Id, project.Slug, project.Name, project.CreatedAt, KeyEndpoints.ToCreated(key, secret)));
+    }
+
+    /// <summary>A project by slug, for its own keys only: another project's slug is 404, as if it did not exist.</summary>
+    static async Task<Ok<ProjectView>> BySlug(string slug, HttpContext http, PromptHubDb db, CancellationToken ct)
+    {
+        var projectId = http.Caller().ProjectId;
+        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == projectId && p.Slug == slug, ct)
+            ?? throw ProblemException.NotFound($"There is no project '{slug}'.");
+        return TypedResults.Ok(new ProjectView(project.Id, project.Slug, project.Name, project.CreatedAt));
     }
 
     static async Task<Ok<ProjectView>> Current(HttpContext http, PromptHubDb db, CancellationToken ct)

@@ -32,7 +32,7 @@ static class AnalyticsEndpoints
             .WithDescription("Feedback that arrives later (success, score, value). 404: no execution of that id in this project.");
         reports.MapPost("/outcomes", OutcomeBatch).WithName("ReportOutcomes").WithSummary("Report outcomes of several executions");
 
-        var analytics = api.MapGroup("/analytics").WithTags("Analytics").RequireAuthorization(AccessPolicies.Reader);
+        var analytics = api.MapGroup("/analytics").WithTags("Analytics").RequireAuthorization(AccessPolicies.AnyRole); // ops watch volumes and error rates
         analytics.MapGet("/prompts/{name}", ForPrompt).WithName("PromptAnalytics").WithSummary("A prompt's daily series and totals per version").ProducesProblem(StatusCodes.Status404NotFound)
             .WithDescription("From the daily roll-up, with today's executions counted live.");
         analytics.MapGet("/overview", Overview).WithName("AnalyticsOverview").WithSummary("Top prompts, volumes and error rates");

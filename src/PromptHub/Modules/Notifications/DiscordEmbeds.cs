@@ -66,6 +66,12 @@ public static class DiscordEmbeds
                 ["color"] = 0x95A5A6,
             },
         };
+        // Which project: one webhook may hear several (messages queued before this field existed have none).
+        if (Text("project") is { } project)
+        {
+            if (embed["fields"] is not JsonArray fields) embed["fields"] = fields = [];
+            fields.Insert(0, Field("Project", project));
+        }
         if (Text("url") is { } url) embed["url"] = url;
         if (Text("at") is { } at) embed["timestamp"] = at;
         embed["footer"] = new JsonObject { ["text"] = "PromptHub" };

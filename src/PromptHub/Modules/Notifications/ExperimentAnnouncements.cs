@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using PromptHub.Modules.Access;
 using PromptHub.Modules.Experiments;
 using PromptHub.Modules.Prompts;
 using PromptHub.Platform.Database;
@@ -9,16 +10,17 @@ using PromptHub.Platform;
 namespace PromptHub.Modules.Notifications;
 
 /// <summary>Queues the announcement of an experiment or rollout that ended, when PromptHub:Discord:AnnounceExperimentEnds is on.</summary>
-sealed class ExperimentAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options) : IExperimentEvents
+sealed class ExperimentAnnouncements(NotificationSwitch notifications, IOptions<DiscordOptions> options, IProjectSlugs projects) : IExperimentEvents
 {
-    public Task ExperimentEndedAsync(PromptHubDb db, PromptInfo prompt, ExperimentEnded ended, CancellationToken ct)
+    public async Task ExperimentEndedAsync(PromptHubDb db, PromptInfo prompt, ExperimentEnded ended, CancellationToken ct)
     {
         if (!notifications.Enabled || !options.Value.AnnounceExperimentEnds || options.Value.RouteFor(prompt.Name, prompt.Tags) is not { } webhook)
         {
-            return Task.CompletedTask;
+            return;
         }
         var payload = new JsonObject
         {
+            ["project"] = await ProductionAnnouncements.SlugAsync(projects, prompt.ProjectId, ct),
             ["prompt"] = prompt.Name,
             ["experiment"] = ended.Key,
             ["kind"] = ended.IsRollout ? "rollout" : "experiment",
@@ -32,6 +34,5 @@ sealed class ExperimentAnnouncements(NotificationSwitch notifications, IOptions<
             ["at"] = DiscordEmbeds.Iso(ended.At),
         };
         db.Outbox.Add(OutboxMessage.Create($"experiment:{ended.ExperimentId:N}:ended", prompt.ProjectId, OutboxKinds.ExperimentEnded, webhook, payload, ended.At));
-        return Task.CompletedTask;
     }
 }

@@ -24,13 +24,16 @@ static class NotificationEndpoints
 {
     public static void MapNotificationRoutes(this IEndpointRouteBuilder api)
     {
-        var notifications = api.MapGroup("/notifications").WithTags("Notifications").RequireAuthorization(AccessPolicies.Admin);
+        // Ops keys read the outbox and settings; sending and retrying stay with admin keys.
+        var notifications = api.MapGroup("/notifications").WithTags("Notifications").RequireAuthorization(AccessPolicies.Watch);
         notifications.MapGet("/", List).WithName("ListNotifications").WithSummary("The outbox: announcements and their delivery");
         notifications.MapGet("/settings", Settings).WithName("NotificationSettings").WithSummary("Whether announcements are on, and the webhooks");
         notifications.MapPost("/test", Test).WithName("TestNotification").WithSummary("Send a test message to a webhook").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithDescription("Sent at once, not through the outbox. 404: no webhook of that name; 409: no webhook is configured.");
+            .WithDescription("Sent at once, not through the outbox. 404: no webhook of that name; 409: no webhook is configured.")
+            .RequireAuthorization(AccessPolicies.Admin);
         notifications.MapPost("/{id}/retry", Retry).WithName("RetryNotification").WithSummary("Retry a failed announcement").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithDescription("409: only failed messages can be retried.");
+            .WithDescription("409: only failed messages can be retried.")
+            .RequireAuthorization(AccessPolicies.Admin);
     }
 
     static async Task<Ok<Paged<NotificationView>>> List(string? state, PageRequest paging, HttpContext http, PromptHubDb db, CancellationToken ct)
@@ -61,7 +64,7 @@ static class NotificationEndpoints
 
     /// <summary>Sends a message to a webhook now (not through the outbox) and reports what Discord answered.</summary>
     static async Task<Ok<TestNotificationResult>> Test(TestNotificationRequest? request, HttpContext http, IOptions<DiscordOptions> options,
-        DiscordWebhookClient discord, TimeProvider time, CancellationToken ct)
+        DiscordWebhookClient discord, TimeProvider time, IProjectSlugs projects, CancellationToken ct)
     {
         var webhooks = options.Value.Webhooks();
         if (webhooks.Count == 0) throw ProblemException.Conflict("No Discord webhook is configured (PromptHub:Discord:WebhookUrl).");
@@ -70,6 +73,7 @@ static class NotificationEndpoints
             ?? throw ProblemException.NotFound($"There is no webhook named '{name}' (configured: {string.Join(", ", webhooks.Select(w => w.Name))}).");
         var embed = DiscordEmbeds.Embed(OutboxKinds.Test, new JsonObject
         {
+            ["project"] = await ProductionAnnouncements.SlugAsync(projects, http.Caller().ProjectId, ct),
             ["title"] = "PromptHub test message",
             ["description"] = $"Sent by key '{http.Caller().KeyName}' to webhook '{route.Name}'. If you can read this, announcements will arrive here.",
             ["at"] = DiscordEmbeds.Iso(time.GetUtcNow()),

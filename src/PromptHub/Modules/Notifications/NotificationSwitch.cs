@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using PromptHub.Platform;
 
@@ -8,10 +7,13 @@ namespace PromptHub.Modules.Notifications;
 /// Whether this deployment announces anything: only the production one
 /// (`PromptHub:DeploymentEnvironment`, or the `ENVIRONMENT` variable, is `production`), and only with a webhook.
 /// </summary>
-public sealed class NotificationSwitch(IConfiguration configuration, IOptions<PromptHubOptions> settings, IOptions<DiscordOptions> options)
+public sealed class NotificationSwitch(IOptions<PromptHubOptions> settings, IOptions<DiscordOptions> options)
 {
+    // The variable itself, not configuration["ENVIRONMENT"]: ASP.NET Core strips the ASPNETCORE_ and DOTNET_
+    // prefixes into that same key (and the host's `environment` setting matches it, keys being case-blind),
+    // so ASPNETCORE_ENVIRONMENT=Production, which container images set, would switch announcements on.
     public string DeploymentEnvironment { get; } =
-        (settings.Value.DeploymentEnvironment ?? configuration["ENVIRONMENT"] ?? "").Trim();
+        (settings.Value.DeploymentEnvironment ?? Environment.GetEnvironmentVariable("ENVIRONMENT") ?? "").Trim();
 
     public bool IsProduction => string.Equals(DeploymentEnvironment, "production", StringComparison.OrdinalIgnoreCase);
 

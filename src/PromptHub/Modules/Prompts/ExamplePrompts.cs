@@ -16,6 +16,19 @@ sealed class ExamplePrompts(PromptRegistry registry, IOptions<PromptHubOptions> 
     public async Task SetUpAsync(PromptHubDb db, Guid projectId, string author, CancellationToken ct)
     {
         if (!options.Value.SeedExamples) return;
+        registry.WritingExamples = true;
+        try
+        {
+            await WriteAsync(projectId, ct);
+        }
+        finally
+        {
+            registry.WritingExamples = false;
+        }
+    }
+
+    async Task WriteAsync(Guid projectId, CancellationToken ct)
+    {
 
         await registry.CreateAsync(projectId, "examples/greeting", PromptType.Text, "A friendly greeting.", ["example"], ct);
         await registry.UploadAsync(projectId, "examples/greeting", new VersionRequest(

@@ -9,8 +9,20 @@ namespace PromptHub.Modules.Prompts;
 /// </summary>
 sealed class IncludeCheck(PromptHubDb db, Prompt prompt, CancellationToken ct) : IIncludeSource
 {
-    public static async Task VerifyAsync(PromptHubDb db, Prompt prompt, VersionContent content, CancellationToken ct) =>
-        await IncludeWalker.WalkAsync(prompt.Name, content.Format, content.IncludedPrompts, new IncludeCheck(db, prompt, ct));
+    /// <summary>Each field's includes on their own, so that a 422 names the field the include is written in.</summary>
+    public static async Task VerifyAsync(PromptHubDb db, Prompt prompt, VersionContent content, CancellationToken ct)
+    {
+        if (content.IncludedPrompts.Count == 0) return;
+        var source = new IncludeCheck(db, prompt, ct);
+        var fields = content.Template is not null
+            ? [("template", content.Template)]
+            : content.Messages!.Select((m, i) => ($"messages[{i}].content", m.Content)).Where(f => f.Content is not null).Select(f => (f.Item1, f.Content!)).ToList();
+        foreach (var (field, text) in fields)
+        {
+            var includes = TemplateAnalyzer.Analyze(text, content.Format).IncludedPrompts;
+            await IncludeWalker.WalkAsync(prompt.Name, content.Format, includes, source, field);
+        }
+    }
 
     public async ValueTask<IncludeLookup> FindAsync(PromptInclude include, string includer)
     {

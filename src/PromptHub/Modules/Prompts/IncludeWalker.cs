@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using PromptHub.Platform.Http;
 
 namespace PromptHub.Modules.Prompts;
@@ -6,15 +7,26 @@ namespace PromptHub.Modules.Prompts;
 /// The one walk over includes, for upload checks and for rendering: every prompt an include names must
 /// exist, be a text prompt written in the same format and have the label it names, and following the
 /// includes must never lead back to a prompt on the way (a cycle would never finish rendering).
-/// Each failure is a 422 that names the chain. Rendering walks again, as labels move after an upload.
+/// Each failure is a 422 that names the chain, with `errors` under <c>field</c> (where the include is written, at
+/// upload), as a template that does not compile has. Rendering walks again, as labels move after an upload.
 /// </summary>
 static class IncludeWalker
 {
-    public static async ValueTask<IncludeChain> WalkAsync(string origin, TemplateFormat format, IReadOnlyList<PromptInclude> includes, IIncludeSource source)
+    public const string DefaultField = "includes";
+
+    public static async ValueTask<IncludeChain> WalkAsync(string origin, TemplateFormat format, IReadOnlyList<PromptInclude> includes, IIncludeSource source,
+        string field = DefaultField)
     {
         if (includes.Count == 0) return IncludeChain.Empty;
         var chain = new IncludeChain();
-        foreach (var include in includes) await VisitAsync(include, [origin], format, source, chain);
+        try
+        {
+            foreach (var include in includes) await VisitAsync(include, [origin], format, source, chain);
+        }
+        catch (ProblemException e) when (e.Status == StatusCodes.Status422UnprocessableEntity && e.Errors is null)
+        {
+            throw ProblemException.Unprocessable(e.Message, new Dictionary<string, string[]> { [field] = [e.Message] });
+        }
         return chain;
     }
 

@@ -115,7 +115,7 @@ static class PromptEndpoints
         string name, VersionRequest request, HttpContext http, PromptRegistry registry, PromptHubDb db, CancellationToken ct)
     {
         var caller = http.Caller();
-        var result = await registry.UploadAsync(caller.ProjectId, PromptRules.NameFromRoute(name), request, caller.KeyName, ct);
+        var result = await registry.UploadAsync(caller.ProjectId, PromptRules.NameFromRoute(name), request, caller.KeyName, ct, omittedConfigKeepsPrevious: true);
         var view = PromptViews.ToView(result.Prompt, result.Version, await LabelsOf(db, result.Prompt, ct));
         return result.Created
             ? TypedResults.Created($"{Location(result.Prompt.Name)}/versions/{result.Version.Version}", view)

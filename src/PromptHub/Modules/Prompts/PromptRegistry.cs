@@ -16,6 +16,9 @@ public sealed record LabelChange(Prompt Prompt, Label Label, int? PreviousVersio
 /// </summary>
 sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed changes, IEnumerable<IPromptEvents> events, IRunningExperiments experiments) : IPromptRegistry
 {
+    /// <summary>On while <see cref="ExamplePrompts"/> writes a new project's examples: their events say so (never announced).</summary>
+    internal bool WritingExamples { get; set; }
+
     public async Task<Prompt> CreateAsync(Guid projectId, string name, PromptType type, string? description, string[] tags, CancellationToken ct)
     {
         var prompt = Prompt.Create(projectId, name, type, description, tags, time.GetUtcNow());
@@ -36,19 +39,26 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
 
     /// <summary>
     /// Adds the next version, or returns the latest one unchanged when the content is identical to it.
-    /// <paramref name="labels"/> are moved to the resulting version in the same transaction.
+    /// The request's labels are moved to the resulting version in the same transaction. With
+    /// <paramref name="omittedConfigKeepsPrevious"/> (the REST upload), a request without `config` keeps the
+    /// latest version's; otherwise (a Git file, Langfuse's API, which state the whole version) it means `{}`.
     /// </summary>
-    public async Task<UploadResult> UploadAsync(Guid projectId, string name, VersionRequest request, string author, CancellationToken ct)
+    public async Task<UploadResult> UploadAsync(Guid projectId, string name, VersionRequest request, string author, CancellationToken ct,
+        bool omittedConfigKeepsPrevious = false)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(ct);
         var prompt = await LockAsync(projectId, name, ct);
+        var latest = prompt.LatestVersion == 0
+            ? null
+            : await db.PromptVersions.SingleAsync(v => v.PromptId == prompt.Id && v.Version == prompt.LatestVersion, ct);
+        if (omittedConfigKeepsPrevious && request.Config is null && latest is not null)
+        {
+            request = request with { Config = System.Text.Json.Nodes.JsonNode.Parse(latest.Config) };
+        }
         var (content, commitMessage, labels) = request.Validate(prompt.Type);
         await IncludeCheck.VerifyAsync(db, prompt, content, ct);
         var now = time.GetUtcNow();
 
-        var latest = prompt.LatestVersion == 0
-            ? null
-            : await db.PromptVersions.SingleAsync(v => v.PromptId == prompt.Id && v.Version == prompt.LatestVersion, ct);
         var created = latest is null || latest.ContentHash != content.ContentHash;
         var version = created ? prompt.AddVersion(content, latest?.Content(), commitMessage, author, now) : latest!;
         if (created)
@@ -56,7 +66,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
             db.PromptVersions.Add(version);
             await db.SaveChangesAsync(ct); // the version row first: labels reference it
             var announced = new VersionCreated(prompt.Info(), version.Version, version.Type, version.Template, content.Messages, version.ChangeType,
-                version.CommitMessage, version.Author, version.CreatedAt);
+                version.CommitMessage, version.Author, version.CreatedAt, WritingExamples);
             foreach (var handler in events) await handler.VersionCreatedAsync(db, announced, ct);
         }
         foreach (var label in labels)
@@ -177,7 +187,7 @@ sealed class PromptRegistry(PromptHubDb db, TimeProvider time, ChangeFeed change
         {
             await db.SaveChangesAsync(ct); // the move gets its id
             var move = change.Move;
-            var moved = new LabelMoved(prompt.Info(), move.Id, move.Label, move.FromVersion, move.ToVersion, move.Action, move.Reason, move.Actor, move.CreatedAt);
+            var moved = new LabelMoved(prompt.Info(), move.Id, move.Label, move.FromVersion, move.ToVersion, move.Action, move.Reason, move.Actor, move.CreatedAt, WritingExamples);
             foreach (var handler in events) await handler.LabelMovedAsync(db, moved, ct);
         }
         return change;

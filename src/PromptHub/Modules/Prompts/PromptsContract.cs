@@ -79,7 +79,7 @@ public static partial class PromptRules
     {
         if (string.IsNullOrEmpty(name)) return "is required";
         if (!LabelPattern().IsMatch(name)) return "must be 1–36 characters of a-z, 0-9, '.', '_' and '-'";
-        if (forMove && name == Latest) return "'latest' always points at the highest version and cannot be moved";
+        if (forMove && name == Latest) return "cannot be moved: it is implicit, always the highest version"; // callers name the label first
         return null;
     }
 
@@ -328,13 +328,13 @@ public sealed class IncludeChain
     public SortedSet<string> Variables { get; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A version as it was created, for <see cref="IPromptEvents"/>.</summary>
+/// <summary>A version as it was created, for <see cref="IPromptEvents"/>; <see cref="Example"/>: one of the examples a new project starts with.</summary>
 public sealed record VersionCreated(PromptInfo Prompt, int Version, PromptType Type, string? Template, IReadOnlyList<ChatMessage>? Messages,
-    ChangeType ChangeType, string? CommitMessage, string Author, DateTimeOffset CreatedAt);
+    ChangeType ChangeType, string? CommitMessage, string Author, DateTimeOffset CreatedAt, bool Example = false);
 
-/// <summary>A move of a label (its history row <see cref="Id"/>), for <see cref="IPromptEvents"/>.</summary>
+/// <summary>A move of a label (its history row <see cref="Id"/>), for <see cref="IPromptEvents"/>; <see cref="Example"/> as above.</summary>
 public sealed record LabelMoved(PromptInfo Prompt, long Id, string Label, int? FromVersion, int ToVersion, LabelAction Action,
-    string? Reason, string Actor, DateTimeOffset CreatedAt);
+    string? Reason, string Actor, DateTimeOffset CreatedAt, bool Example = false);
 
 /// <summary>
 /// What other modules may do when the registry changes, inside the same transaction (so that what they

@@ -38,11 +38,23 @@ static class LoggingSetup
                 // ASP.NET Core's own "Request starting/finished" lines repeat ours and carry the query string,
                 // which is the one place a careless client might put a key: they are never written.
                 .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LogEventLevel.Fatal)
+                .Filter.ByExcluding(IsAnsweredConflict)
                 .Enrich.FromLogContext();
             if (production) logger.WriteTo.Console(new RenderedCompactJsonFormatter(), consoleLevel); // @tr/@sp: trace and span id
             else logger.WriteTo.Console(consoleLevel, "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {TraceId}{NewLine}{Exception}");
         }, preserveStaticLogger: true);
     }
+
+    /// <summary>
+    /// EF Core logs a failed command and a failed save as errors with the database's stack trace, before the
+    /// caller can catch anything. A unique violation is how PromptHub learns of a duplicate (a prompt name, a
+    /// slug) and is answered 409: an expected client error, which the request line already records.
+    /// </summary>
+    static bool IsAnsweredConflict(LogEvent e) =>
+        e.Exception is { } exception &&
+        e.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: string category } &&
+        category.StartsWith("Microsoft.EntityFrameworkCore.", StringComparison.Ordinal) &&
+        (exception as Npgsql.PostgresException ?? exception.InnerException as Npgsql.PostgresException) is { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
 
     /// <summary>
     /// One line per request: method, path as the client sent it (never the query string or headers,
