@@ -18,8 +18,6 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     readonly FakeDiscord _discord = new();
     readonly AppFactory _app = new();
-    readonly string _screenshots = Environment.GetEnvironmentVariable("PROMPTHUB_SCREENSHOTS") is { Length: > 0 } configured
-        ? configured : Path.Combine(AppContext.BaseDirectory, "screenshots");
     ChromeDriver _browser = null!;
     string _site = "";
 
@@ -33,12 +31,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         _app.StartServer();
         _site = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
 
-        var service = ChromeDriverService.CreateDefaultService(OnPath("chromedriver"));
-        service.HideCommandPromptWindow = true;
-        var options = new ChromeOptions { BinaryLocation = OnPath("chromium") };
-        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--window-size=1366,900");
-        _browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
-        Directory.CreateDirectory(_screenshots);
+        _browser = HeadlessBrowser.Start(1366, 900);
     }
 
     public async Task DisposeAsync()
@@ -48,22 +41,9 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await _discord.DisposeAsync();
     }
 
-    static string OnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException($"{program} is not installed (Debian: apt-get install chromium chromium-driver; .ci/run does it)");
+    void Screenshot(string name) => _browser.Screenshot($"{name}");
 
-    void Screenshot(string name) => _browser.GetScreenshot().SaveAsFile(Path.Combine(_screenshots, $"{name}.png"));
-
-    async Task<IWebElement> FindAsync(By by)
-    {
-        IWebElement? found = null;
-        await HttpAssertions.EventuallyAsync(() =>
-        {
-            found = _browser.FindElement(by);
-            return Task.CompletedTask;
-        }, TimeSpan.FromSeconds(20));
-        return found!;
-    }
+    Task<IWebElement> FindAsync(By by) => _browser.FindAsync(by);
 
     [Fact]
     public async Task An_admin_signs_in_triggers_the_roll_up_sees_it_succeed_pauses_a_job_reads_the_outbox_and_signs_out()

@@ -14,8 +14,6 @@ namespace PromptHub.Tests.Platform;
 public sealed class SwaggerBrowserTests : IAsyncLifetime
 {
     readonly AppFactory _app = new();
-    readonly string _screenshots = Environment.GetEnvironmentVariable("PROMPTHUB_SCREENSHOTS") is { Length: > 0 } configured
-        ? configured : Path.Combine(AppContext.BaseDirectory, "screenshots");
     ChromeDriver _browser = null!;
     string _site = "";
 
@@ -26,12 +24,7 @@ public sealed class SwaggerBrowserTests : IAsyncLifetime
         _app.StartServer();
         _site = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
 
-        var service = ChromeDriverService.CreateDefaultService(OnPath("chromedriver"));
-        service.HideCommandPromptWindow = true;
-        var options = new ChromeOptions { BinaryLocation = OnPath("chromium") };
-        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--window-size=1366,1000");
-        _browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
-        Directory.CreateDirectory(_screenshots);
+        _browser = HeadlessBrowser.Start(1366, 1000);
     }
 
     public async Task DisposeAsync()
@@ -40,23 +33,9 @@ public sealed class SwaggerBrowserTests : IAsyncLifetime
         await ((IAsyncLifetime)_app).DisposeAsync();
     }
 
-    static string OnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException($"{program} is not installed (Debian: apt-get install chromium chromium-driver; .ci/run does it)");
+    void Screenshot(string name) => _browser.Screenshot($"swagger-{name}");
 
-    void Screenshot(string name) => _browser.GetScreenshot().SaveAsFile(Path.Combine(_screenshots, $"swagger-{name}.png"));
-
-    async Task<IWebElement> FindAsync(By by, ISearchContext? within = null)
-    {
-        IWebElement? found = null;
-        await HttpAssertions.EventuallyAsync(() =>
-        {
-            found = (within ?? _browser).FindElement(by);
-            Assert.True(found.Displayed, $"{by} is not shown");
-            return Task.CompletedTask;
-        }, TimeSpan.FromSeconds(20));
-        return found!;
-    }
+    Task<IWebElement> FindAsync(By by, ISearchContext? within = null) => (within ?? _browser).FindAsync(by, shown: true);
 
     /// <summary>Opens an operation, executes it as pre-filled, and returns the status Swagger UI shows.</summary>
     async Task<string> ExecuteAsync(string tag, string operationId, string screenshot)
