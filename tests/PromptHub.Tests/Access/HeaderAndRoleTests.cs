@@ -43,6 +43,18 @@ public sealed class HeaderAndRoleTests(AppFactory app) : IClassFixture<AppFactor
         await (await app.Admin().PostAsJsonAsync("/api/v1/projects", new { slug = "current", name = "Current" })).ReadProblemAsync(HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData("NOT_A_SLUG")]
+    [InlineData("..%2F..%2Fetc")]
+    [InlineData("a-slug-far-too-long-for-any-project-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    public async Task A_malformed_project_slug_is_a_400_that_does_not_echo_it(string slug)
+    {
+        var response = await app.Admin().GetAsync($"/api/v1/projects/{slug}");
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotNull(problem["errors"]?["slug"]);
+        Assert.DoesNotContain(Uri.UnescapeDataString(slug), problem.ToJsonString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_ops_key_reads_its_project_notifications_and_analytics_but_changes_nothing()
     {

@@ -32,7 +32,7 @@ static class ProjectEndpoints
     static async Task<Created<CreatedProject>> Create(CreateProjectRequest request, HttpContext http, ProjectCreation creation, CancellationToken ct)
     {
         new Validation()
-            .Check(Project.IsValidSlug(request.Slug), "slug", "must be 1–64 characters of a-z, 0-9 and '-', starting and ending with a letter or digit")
+            .Check(Project.IsValidSlug(request.Slug), "slug", SlugRule)
             .Check(request.Slug != ReservedSlug, "slug", $"'{ReservedSlug}' is reserved: /api/v1/projects/current is the caller's own project")
             .Check(!string.IsNullOrWhiteSpace(request.Name), "name", "is required")
             .Check(request.Name is null || request.Name.Length <= 200, "name", "must be at most 200 characters")
@@ -46,10 +46,14 @@ static class ProjectEndpoints
             new CreatedProject(project.Id, project.Slug, project.Name, project.CreatedAt, KeyEndpoints.ToCreated(key, secret)));
     }
 
+    const string SlugRule = "must be 1–64 characters of a-z, 0-9 and '-', starting and ending with a letter or digit";
+
     /// <summary>A project by slug, for its own keys only: another project's slug is 404, as if it did not exist.</summary>
     static async Task<Ok<ProjectView>> BySlug(string slug, HttpContext http, PromptHubDb db, CancellationToken ct)
     {
         var projectId = http.Caller().ProjectId;
+        // A malformed slug names no project: 400, without echoing what was sent.
+        if (!Project.IsValidSlug(slug)) throw ProblemException.Invalid("slug", SlugRule);
         var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == projectId && p.Slug == slug, ct)
             ?? throw ProblemException.NotFound($"There is no project '{slug}'.");
         return TypedResults.Ok(new ProjectView(project.Id, project.Slug, project.Name, project.CreatedAt));
